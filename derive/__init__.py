@@ -1,0 +1,24 @@
+"""rankbound.derive: composition of lemmas into derivations and theorems.
+
+Examples
+--------
+>>> import derive
+>>> th = derive.theorem()
+>>> th.lemma.name
+'truong-theorem'
+"""
+
+from .engine import Derivation, DerivationError, HypothesisRefused, Obligation, Step
+from .integrals import logplus_integral
+from .monotone import nondecreasing_in
+from .theorems import VARIANTS, Block, Theorem, Variant, theorem, transformer_covering
+
+__all__ = ["Derivation", "DerivationError", "HypothesisRefused", "Obligation", "Step", "logplus_integral",
+           "nondecreasing_in", "VARIANTS", "Block", "Theorem", "Variant", "theorem", "transformer_covering",
+           "register_derived"]
+
+
+def register_derived():
+    """Derive (and so register) the derived lemmas of the default chain; returns them."""
+    th = theorem()
+    return [logplus_integral(), th.covering_lemma, th.lemma]

@@ -1,0 +1,144 @@
+"""The paper's structural claims, checked symbolically on the composed bound.
+
+Each claim gets a verdict, ``proved``, ``refuted`` or ``unknown``, with its
+evidence; nothing is assumed.  The checks use the theorem's own hypotheses
+(``0 < delta < 1``) and nothing else.
+
+Examples
+--------
+>>> from derive import theorem
+>>> from derive.claims import check_claims
+>>> [c.verdict for c in check_claims(theorem())]
+['proved', 'proved', 'proved', 'refuted']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy
+from sympy import Add, Dummy, Mul, Piecewise, Pow, log, oo, sqrt
+
+from lemmas.symbols import T, delta, n, r_w
+
+__all__ = ["Claim", "check_claims", "positive"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    statement: str
+    verdict: str        # proved | refuted | unknown
+    evidence: str
+
+    def __str__(self):
+        return f"[{self.verdict}] {self.statement}: {self.evidence}"
+
+
+def _under(expr, conds):
+    """Use conditions ``a < b`` (a, b > 0) known on a Piecewise branch: log(b/a) is then positive."""
+    reps = {}
+    for cond in conds:
+        if isinstance(cond, sympy.StrictLessThan) or isinstance(cond, sympy.LessThan):
+            a, b = cond.lhs, cond.rhs
+        elif isinstance(cond, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+            a, b = cond.rhs, cond.lhs
+        else:
+            continue
+        if a.is_positive and b.is_positive:
+            ratio = sympy.cancel(b / a)
+            strict = isinstance(cond, (sympy.StrictLessThan, sympy.StrictGreaterThan))
+            reps[log(ratio)] = Dummy("l", positive=True) if strict else Dummy("l", nonnegative=True)
+    return expr.xreplace(reps) if reps else expr
+
+
+def positive(expr) -> bool | None:
+    """``expr > 0``, three-valued, by structure (Piecewise: every branch, under its condition)."""
+    if isinstance(expr, Piecewise):
+        vals, previous = [], []
+        for e, cond in expr.args:
+            known = [sympy.Not(p) for p in previous] + ([cond] if cond is not sympy.true else [])
+            vals.append(positive(_under(e, [k for k in known if k is not sympy.true])))
+            previous.append(cond)
+        return True if all(v is True for v in vals) else (False if all(v is False for v in vals) else None)
+    if isinstance(expr, Add):
+        vals = [positive(a) for a in expr.args]
+        if all(v is True for v in vals):
+            return True
+        nonneg = [v is True or a.is_nonnegative for v, a in zip(vals, expr.args)]
+        if all(nonneg) and any(v is True for v in vals):
+            return True
+        return expr.is_positive
+    if isinstance(expr, Mul):
+        vals = [positive(a) for a in expr.args]
+        if all(v is True for v in vals):
+            return True
+        return expr.is_positive
+    if isinstance(expr, sympy.erfc) and expr.args[0].is_extended_real:
+        return True          # erfc(x) = (2/sqrt(pi)) int_x^oo e^{-t^2} dt > 0 for real x
+    if isinstance(expr, Pow) and expr.exp.is_real:
+        if positive(expr.base) is True:
+            return True
+    return expr.is_positive
+
+
+def _with_delta_below_one(expr):
+    """Substitute delta = 1/(1+s), s > 0: a bijection onto (0, 1), the hypothesis delta-below-1."""
+    s = Dummy("s", positive=True)
+    return expr.xreplace({delta: 1 / (1 + s)})
+
+
+@lru_cache(maxsize=None)
+def _check(bound) -> tuple:
+    claims = []
+    # 1. rate in n
+    K = sympy.powsimp(sympy.expand_mul(bound * sqrt(n)))
+    dK = sympy.simplify(sympy.diff(K, n))
+    pos = positive(_with_delta_below_one(K))
+    if dK == 0 and pos is True:
+        claims.append(Claim("rate-n", "the bound is O(1/sqrt(n)) with no log n", "proved",
+                            "d/dn (sqrt(n) * bound) = 0 identically, so bound = K / sqrt(n) with K independent of "
+                            "n, and K > 0 (every term positive for 0 < delta < 1): Theta(1/sqrt(n)), no log n"))
+    elif dK != 0 and sympy.limit(bound * sqrt(n), n, oo) == oo:
+        claims.append(Claim("rate-n", "the bound is O(1/sqrt(n)) with no log n", "refuted",
+                            "sqrt(n) * bound -> oo as n -> oo"))
+    else:
+        claims.append(Claim("rate-n", "the bound is O(1/sqrt(n)) with no log n", "unknown",
+                            f"d/dn (sqrt(n) bound) = {dK}; positivity of K: {pos}"))
+    # 2. sequence length
+    dT = sympy.diff(bound, T)
+    if dT == 0:
+        claims.append(Claim("T-free", "the bound does not depend on the sequence length T", "proved",
+                            "d bound / dT = 0 identically (T is a parameter of the class and of every lemma "
+                            "that mentions it, and drops out at the perturbation lemma)"))
+    else:
+        claims.append(Claim("T-free", "the bound does not depend on the sequence length T", "refuted",
+                            f"d bound / dT = {dT}"))
+    # 3. growth in r_w
+    h = sympy.simplify(2 * sqrt(r_w) * sympy.diff(bound, r_w))
+    dh = sympy.simplify(sympy.diff(h, r_w))
+    hpos = positive(h)
+    A = sympy.Add(bound, -h * sqrt(r_w))
+    Apos = positive(_with_delta_below_one(A)) if not A.has(r_w) else None
+    if dh == 0 and hpos is True and Apos is True:
+        claims.append(Claim("growth-r_w", "the bound grows as Theta(sqrt(r_w))", "proved",
+                            f"bound = A + h sqrt(r_w) with A > 0 and h > 0 independent of r_w; h = {sympy.sstr(h)}"))
+        ratio = sympy.limit(sqrt(r_w) / log(r_w), r_w, oo)
+        verdict = "refuted" if ratio == oo else "unknown"
+        claims.append(Claim("log-r_w", "the bound depends on r_w only as O(log r_w) (abstract of Truong 2024)",
+                            verdict,
+                            "bound >= h sqrt(r_w) with h > 0 and sqrt(r_w)/log(r_w) -> oo; the bound grows (it "
+                            "does not decay) like sqrt(r_w). A log r_w appears only inside the logarithm under a "
+                            "spectral-norm constraint (lemma linear-cover-spectral)"))
+    else:
+        claims.append(Claim("growth-r_w", "the bound grows as Theta(sqrt(r_w))", "unknown",
+                            f"2 sqrt(r_w) d bound/d r_w = {h}, its r_w-derivative {dh}; h > 0: {hpos}; A > 0: {Apos}"))
+        claims.append(Claim("log-r_w", "the bound depends on r_w only as O(log r_w) (abstract of Truong 2024)",
+                            "unknown", "the growth in r_w could not be decided"))
+    return tuple(claims)
+
+
+def check_claims(theorem) -> tuple:
+    """Verdicts on the rate in n, independence of T and the growth in r_w of ``theorem.bound``."""
+    return _check(theorem.bound)

@@ -1,0 +1,255 @@
+"""Symbolic objects the lemmas talk about.
+
+These stay unevaluated until :mod:`derive` applies a lemma that bounds them, so
+every step of a derivation can be printed and checked on its own.
+
+Examples
+--------
+>>> from lemmas.objects import logplus
+>>> logplus(3)
+log(3)
+>>> logplus(sympy.Rational(1, 2))
+0
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Function, S, Symbol
+
+__all__ = [
+    "logplus",
+    "FunctionClass",
+    "ParameterSet",
+    "Norm",
+    "Tag",
+    "CoveringNumber",
+    "RademacherComplexity",
+    "GeneralisationGap",
+    "LossClass",
+    "OutputBound",
+    "LipschitzInParameters",
+    "NORMS",
+    "SoftmaxLipschitz",
+    "Distance",
+    "SupNorm",
+]
+
+
+class logplus(Function):
+    r"""``log+(x) = max(0, log x)`` for ``x > 0``.
+
+    Nonnegative and nondecreasing; it vanishes for ``x <= 1``, which is what
+    makes the Dudley integral stop at ``eps = C``.
+    """
+
+    nargs = 1
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_extended_positive:
+            if (x - 1).is_nonpositive:
+                return S.Zero
+            if (x - 1).is_positive:
+                return sympy.log(x)
+        return None
+
+    def _eval_is_zero(self):
+        x = self.args[0]
+        if (x - 1).is_nonpositive:
+            return True
+        if (x - 1).is_positive:
+            return False
+        return None
+
+    def _latex(self, printer):
+        return r"\log_+\!\left(%s\right)" % printer._print(self.args[0])
+
+
+class _Named(Function):
+    """A symbolic object identified by a name and parameters (no evaluation)."""
+
+    _latex_template = None
+
+    @property
+    def label(self) -> str:
+        return str(self.args[0])
+
+
+class FunctionClass(_Named):
+    r"""A function class, e.g. ``FunctionClass(Symbol('Theta'), d, k, ...)``.
+
+    The first argument is the class's name, the rest its parameters.
+    """
+
+    def _latex(self, printer):
+        name = str(self.args[0])
+        return r"\mathcal{F}_{\mathrm{%s}}" % name.replace("_", r"\_")
+
+
+class ParameterSet(_Named):
+    r"""A set of parameters (matrices or vectors), e.g. a rank-r Frobenius ball.
+
+    ``ParameterSet(Symbol('lowrank'), n1, n2, r, B)`` is
+    ``{W in R^{n1 x n2}: rank W <= r, ||W||_F <= B}``;
+    ``ParameterSet(Symbol('lowrank_sphere'), n1, n2, r)`` its unit sphere;
+    ``ParameterSet(Symbol('ball'), k, R)`` the radius-R Euclidean ball in R^k.
+    """
+
+    def _latex(self, printer):
+        kind = str(self.args[0])
+        a = [printer._print(x) for x in self.args[1:]]
+        if kind == "lowrank":
+            return (r"\{W\in\mathbb{R}^{%s\times %s}:\operatorname{rank}W\le %s,\ \|W\|_F\le %s\}"
+                    % tuple(a))
+        if kind == "lowrank_sphere":
+            return (r"\{W\in\mathbb{R}^{%s\times %s}:\operatorname{rank}W\le %s,\ \|W\|_F=1\}"
+                    % tuple(a))
+        if kind == "ball":
+            return r"\{v\in\mathbb{R}^{%s}:\|v\|_2\le %s\}" % tuple(a)
+        return r"\Theta_{\mathrm{%s}}(%s)" % (kind.replace("_", r"\_"), ", ".join(a))
+
+
+class Tag(Symbol):
+    """A label inside a symbolic object (a class name, a norm kind): not a parameter."""
+
+
+class Norm(Tag):
+    """A norm marker used as the metric of a covering number."""
+
+
+NORMS = {
+    "sup": Norm("sup"),          # sup over all admissible inputs (parameter-space covers)
+    "L2S": Norm("L2S"),          # empirical L2(S) norm
+    "fro": Norm("fro"),          # Frobenius norm on matrices / Euclidean on vectors
+    "spec": Norm("spec"),        # spectral norm
+}
+
+_NORM_LATEX = {
+    "sup": r"\|\cdot\|_\infty",
+    "L2S": r"L_2(S)",
+    "fro": r"\|\cdot\|_F",
+    "spec": r"\|\cdot\|_2",
+}
+
+
+class CoveringNumber(Function):
+    r"""``CoveringNumber(F, eps, norm, internal)``: the eps-covering number.
+
+    ``internal`` is 1 when the net must lie inside ``F`` (the perturbation lemma
+    needs both parameters in the class), 0 for external covers.
+    """
+
+    nargs = 4
+    is_extended_real = True
+    is_extended_positive = True
+
+    def _latex(self, printer):
+        F, eps, norm, internal = self.args
+        sub = r"^{\mathrm{int}}" if internal == 1 else ""
+        return r"\mathcal{N}%s\left(%s, %s, %s\right)" % (
+            sub, printer._print(F), printer._print(eps), _NORM_LATEX.get(str(norm), str(norm)))
+
+
+class RademacherComplexity(Function):
+    r"""``RademacherComplexity(F, n)``: the empirical Rademacher complexity R_S(F)."""
+
+    nargs = 2
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    def _latex(self, printer):
+        return r"\widehat{\mathfrak{R}}_S\left(%s\right)" % printer._print(self.args[0])
+
+
+class LossClass(Function):
+    r"""``LossClass(F)``: the loss class l o F."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return r"\ell\circ %s" % printer._print(self.args[0])
+
+
+class GeneralisationGap(Function):
+    r"""``GeneralisationGap(F, n)``: sup over f in F of L(f) - L_S(f)."""
+
+    nargs = 2
+    is_extended_real = True
+
+    def _latex(self, printer):
+        return r"\sup_{f\in %s}\big(L(f)-\widehat{L}_S(f)\big)" % printer._print(self.args[0])
+
+
+class OutputBound(Function):
+    """Fact atom: every f in ``F`` satisfies ``|f| <= b`` (so ``||f||_{L2(S)} <= b``)."""
+
+    nargs = 2
+
+    def _latex(self, printer):
+        return r"\sup_{f\in %s}\|f\|_\infty\le %s" % tuple(printer._print(a) for a in self.args)
+
+
+class LipschitzInParameters(Function):
+    """Fact atom: ``|f_theta - f_theta'| <= sum_j L_j ||theta_j - theta_j'||`` on ``F``.
+
+    Arguments: the class, then alternating (parameter set, its norm, L_j) triples.
+    """
+
+
+    def _latex(self, printer):
+        F = self.args[0]
+        rest = self.args[1:]
+        terms = []
+        for i in range(0, len(rest), 3):
+            terms.append(r"%s\,\|\Delta\theta_{%d}\|" % (printer._print(rest[i + 2]), i // 3 + 1))
+        return r"%s\text{ is Lipschitz: } |\Delta f|\le %s" % (printer._print(F), " + ".join(terms))
+
+
+class SoftmaxLipschitz(Function):
+    """Fact atom: ||softmax(u) - softmax(u')||_1 <= c ||u - u'||_inf for all T and u, u' in R^T."""
+
+    nargs = 1
+
+    def _latex(self, printer):
+        return r"\|\operatorname{softmax}(u)-\operatorname{softmax}(u')\|_1\le %s\|u-u'\|_\infty" % (
+            printer._print(self.args[0]))
+
+
+class Distance(Function):
+    r"""``Distance(name, norm)``: the distance between two instances of a quantity.
+
+    ``Distance(Symbol('W_V'), Symbol('spec'))`` is ``||W_V - W_V'||_2``;
+    ``Distance(Symbol('f'), Symbol('abs'))`` is ``|f_theta(X) - f_theta'(X)|``;
+    ``Distance(Symbol('softmax'), Symbol('l1'))`` is ``||softmax(u) - softmax(u')||_1``.
+    """
+
+    nargs = 2
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    _SUB = {"spec": "_2", "fro": "_F", "l2": "_2", "l1": "_1", "inf": r"_\infty", "abs": ""}
+    _NAME = {"f": r"f_\theta(X)", "fp": r"f_{\theta'}(X)", "softmax": r"\operatorname{softmax}(u)",
+             "u": "u", "w": "w", "W_V": "W_V", "W_QK": "W_{QK}"}
+
+    def _latex(self, printer):
+        name, norm = str(self.args[0]), str(self.args[1])
+        if name == "f":
+            return r"\left|f_\theta(X)-f_{\theta'}(X)\right|"
+        if name == "softmax":
+            return r"\left\|\operatorname{softmax}(u)-\operatorname{softmax}(u')\right\|_1"
+        base = self._NAME.get(name, name)
+        return r"\left\|%s-%s'\right\|%s" % (base, base, self._SUB.get(norm, ""))
+
+
+class SupNorm(Function):
+    """``SupNorm(F)``: sup over f in F and admissible inputs X of |f(X)|."""
+
+    nargs = 1
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    def _latex(self, printer):
+        return r"\sup_{f\in %s}\|f\|_\infty" % printer._print(self.args[0])
