@@ -119,8 +119,8 @@ def _check(bound) -> tuple:
     h = sympy.simplify(2 * sqrt(r_w) * sympy.diff(bound, r_w))
     dh = sympy.simplify(sympy.diff(h, r_w))
     hpos = positive(h)
-    A = sympy.Add(bound, -h * sqrt(r_w))
-    Apos = positive(_with_delta_below_one(A)) if not A.has(r_w) else None
+    A = bound.xreplace({r_w: sympy.S.Zero})     # bound = A + h sqrt(r_w) when h does not depend on r_w
+    Apos = positive(_with_delta_below_one(A))
     if dh == 0 and hpos is True and Apos is True:
         claims.append(Claim("growth-r_w", "the bound grows as Theta(sqrt(r_w))", "proved",
                             f"bound = A + h sqrt(r_w) with A > 0 and h > 0 independent of r_w; h = {sympy.sstr(h)}"))
