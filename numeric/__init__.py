@@ -1,0 +1,16 @@
+"""rankbound.numeric: evaluation of the composed bounds.
+
+Examples
+--------
+>>> import numeric
+>>> ev = numeric.evaluate({"n": 10**8}, dps=15)
+>>> ev.vacuous
+False
+"""
+
+from .errors import NotCertified, ParameterError, UsageError
+from .evaluate import (Evaluation, compiled, evaluate, evaluate_lemma, smallest_nonvacuous_n, stepwise)
+from .params import DEFAULT_PRESET, PRESETS, SPECS, Params
+
+__all__ = ["NotCertified", "ParameterError", "UsageError", "Evaluation", "compiled", "evaluate",
+           "evaluate_lemma", "smallest_nonvacuous_n", "stepwise", "DEFAULT_PRESET", "PRESETS", "SPECS", "Params"]

@@ -1,0 +1,17 @@
+"""Errors of the evaluation layer and the CLI."""
+
+
+class UsageError(ValueError):
+    """Bad input: the message names the parameter and the constraint (CLI: one line on stderr, exit 2)."""
+
+
+class ParameterError(UsageError):
+    """A parameter value violates its constraint."""
+
+    def __init__(self, name: str, constraint: str, value):
+        self.name, self.constraint, self.value = name, constraint, value
+        super().__init__(f"parameter {name}: {constraint}, got {value!r}")
+
+
+class NotCertified(RuntimeError):
+    """A requested result could not be computed to the requested accuracy (never returned silently)."""

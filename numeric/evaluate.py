@@ -1,0 +1,271 @@
+"""Evaluate the composed theorem at a parameter point, at a requested precision.
+
+The expression evaluated is the one that comes out of :func:`derive.theorem`;
+it is compiled once per (variant, constants) with ``lambdify`` to mpmath and
+evaluated in a local precision context with guard digits.  Global mpmath
+precision is never changed.
+
+Examples
+--------
+>>> from numeric import evaluate
+>>> ev = evaluate(dps=20)
+>>> ev.value > ev.params["c"]          # the default preset is vacuous at n = 10^6
+True
+>>> q = evaluate({"n": 4 * 10**6}, dps=20)
+>>> import mpmath
+>>> mpmath.almosteq(q.rademacher * 2, ev.rademacher, rel_eps=mpmath.mpf(10)**-18)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+import mpmath
+import sympy
+
+import derive
+from lemmas.core import truth
+from lemmas.objects import logplus
+from lemmas.symbols import SETTING_SYMBOLS
+
+from .errors import NotCertified, ParameterError, UsageError
+from .mpeval import NotEvaluable, mp_eval, mp_logplus, to_mpf
+from .params import MAX_DPS, Params
+
+__all__ = ["evaluate", "Evaluation", "BlockValue", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
+           "stepwise", "evaluate_lemma", "check_dps"]
+
+GUARD_DIGITS = 15
+ARG_ORDER = SETTING_SYMBOLS          # (n, d, k, r_w, r_v, T, B_X, B_w, B_V, B_QK, L_sigma, L_loss, c, delta)
+_MODULES = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
+
+
+@dataclass(frozen=True)
+class BlockValue:
+    name: str
+    D: Any
+    C: Any
+    U: Any
+    integral: Any
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The bound at one parameter point, with its breakdown (mpf values at ``dps`` digits)."""
+
+    value: Any
+    rademacher: Any               # the Rademacher term of the bound: 2 * (bound on R_S(l o F))
+    rademacher_complexity: Any    # the bound on R_S(l o F)
+    confidence: Any
+    blocks: tuple
+    params: Params
+    dps: int
+    variant: str
+    obligations: tuple
+
+    @property
+    def vacuous(self) -> bool:
+        """The bound says nothing when it is >= c (the loss range)."""
+        return self.value >= to_mpf_at(self.params["c"], self.dps)
+
+    def fmt(self, x) -> str:
+        """A decimal string with ``dps`` significant digits (integers exactly)."""
+        if mpmath.isint(x) and abs(x) < mpmath.mpf(10) ** self.dps:
+            return str(int(x))
+        return mpmath.nstr(x, self.dps, min_fixed=-5, max_fixed=self.dps)
+
+    def to_json(self) -> dict:
+        return {
+            "bound": "truong",
+            "variant": self.variant,
+            "dps": self.dps,
+            "value": self.fmt(self.value),
+            "rademacher": self.fmt(self.rademacher),
+            "rademacher_complexity": self.fmt(self.rademacher_complexity),
+            "confidence": self.fmt(self.confidence),
+            "vacuous": bool(self.vacuous),
+            "blocks": [{"name": b.name, "D": self.fmt(b.D), "C": self.fmt(b.C), "U": self.fmt(b.U),
+                        "integral": self.fmt(b.integral)} for b in self.blocks],
+            "params": self.params.as_strings(),
+            "obligations": list(self.obligations),
+        }
+
+    def _repr_latex_(self):
+        try:
+            from derive.latex import evaluation_table
+        except ImportError:  # pragma: no cover - the printer ships with derive
+            return None
+        return evaluation_table(self)
+
+
+def to_mpf_at(v, dps):
+    with mpmath.workdps(dps):
+        return to_mpf(v)
+
+
+def check_dps(dps) -> int:
+    if isinstance(dps, bool) or not isinstance(dps, int):
+        from .params import parse_number
+        x = parse_number("dps", dps)
+        if x.denominator != 1:
+            raise ParameterError("dps", "must be an integer", dps)
+        dps = int(x)
+    if not (1 <= dps <= MAX_DPS):
+        raise ParameterError("dps", f"must be an integer in [1, {MAX_DPS}]", dps)
+    return dps
+
+
+@dataclass(frozen=True, eq=False)
+class Compiled:
+    theorem: Any
+    value: Any
+    rademacher: Any
+    confidence: Any
+    blocks: tuple          # (name, D_fn, C_fn, U_fn, integral_fn)
+    c_rad: Any             # the symmetrisation constant: rademacher term = c_rad * complexity
+
+
+@lru_cache(maxsize=None)
+def _compiled(variant: str, constants: tuple) -> Compiled:
+    th = derive.theorem(variant, dict(constants))
+
+    def lam(expr):
+        return sympy.lambdify(ARG_ORDER, expr, modules=_MODULES)
+
+    blocks = tuple((b.name, lam(b.D), lam(b.C), lam(b.U), lam(b.integral)) for b in th.blocks)
+    c_rad = sympy.nsimplify(th.rademacher_term / th.rademacher_complexity)
+    return Compiled(th, lam(th.bound), lam(th.rademacher_term), lam(th.confidence), blocks, c_rad)
+
+
+def compiled(variant: str = "default", constants: Mapping | None = None) -> Compiled:
+    """The mpmath-compiled theorem (cached per variant and constants)."""
+    key = tuple(sorted((constants or {}).items()))
+    return _compiled(variant, key)
+
+
+def _open_obligations(th, params: Params) -> tuple:
+    vals = params.sympy_values()
+    out = []
+    for o in th.obligations:
+        if o.condition is not None:
+            v = truth(o.condition.xreplace(vals))
+            if v is False:
+                raise ParameterError(str(o.hypothesis.name), f"violates the hypothesis {o.statement}", "")
+            if v is True:
+                continue
+        out.append(f"{o.hypothesis.statement} (from {o.lemma})")
+    return tuple(out)
+
+
+def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str = "default",
+             constants: Mapping | None = None) -> Evaluation:
+    """Evaluate the composed bound at ``params`` (missing names come from the default preset).
+
+    Parameters
+    ----------
+    params : mapping or Params, optional
+        Parameter values by name (``n``, ``d``, ``k``, ``r_w``, ``r_v``, ``T``, ``B_X``, ``B_w``,
+        ``B_V``, ``B_QK``, ``L_sigma``, ``L_loss``, ``c``, ``delta``).
+    dps : int
+        Decimal digits of the result; the computation carries ``GUARD_DIGITS`` more.
+    variant : str
+        A name in :data:`derive.VARIANTS`.
+    constants : mapping, optional
+        Overrides of the chain's named constants (``c_net``, ``c_sm``, ...).
+    """
+    dps = check_dps(dps)
+    p = Params.coerce(params)
+    try:
+        comp = compiled(variant, constants)
+    except derive.DerivationError as exc:
+        raise UsageError(str(exc)) from None
+    obligations = _open_obligations(comp.theorem, p)
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        args = [to_mpf(p[s.name]) for s in ARG_ORDER]
+        value = comp.value(*args)
+        rad = comp.rademacher(*args)
+        conf = comp.confidence(*args)
+        blocks = tuple(BlockValue(name, D(*args), C(*args), U(*args), I(*args))
+                       for name, D, C, U, I in comp.blocks)
+        _check_finite(value, "value")
+        complexity = rad / to_mpf(comp.c_rad)
+    with mpmath.workdps(dps):
+        r = lambda x: +x  # noqa: E731 - round to the requested precision
+        return Evaluation(r(value), r(rad), r(complexity), r(conf),
+                          tuple(BlockValue(b.name, r(b.D), r(b.C), r(b.U), r(b.integral)) for b in blocks),
+                          p, dps, variant, obligations)
+
+
+def _check_finite(x, what):
+    if not mpmath.isfinite(x) or mpmath.isnan(x):
+        raise NotCertified(f"the {what} evaluated to {x}; refusing to return it as a bound")
+    if x <= 0:
+        raise NotCertified(f"the {what} evaluated to {x} <= 0; a bound on a gap must be positive here")
+
+
+def smallest_nonvacuous_n(params: Mapping | Params | None = None, variant: str = "default",
+                          constants: Mapping | None = None, dps: int = 30, n_max: int = 10**200) -> int | None:
+    """The smallest sample size n at which the bound is < c (None if none up to ``n_max``)."""
+    p = Params.coerce(params)
+    comp = compiled(variant, constants)
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        c = to_mpf(p["c"])
+
+        def f(n):
+            args = [to_mpf(n) if s.name == "n" else to_mpf(p[s.name]) for s in ARG_ORDER]
+            return comp.value(*args) < c
+
+        if f(1):
+            return 1
+        lo, hi = 1, 2
+        while not f(hi):
+            lo, hi = hi, hi * 2
+            if hi > n_max:
+                return None
+        while hi - lo > 1:       # invariant: f(lo) false, f(hi) true (the bound decreases in n)
+            mid = (lo + hi) // 2
+            if f(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+
+def stepwise(params: Mapping | Params | None = None, dps: int = 30, variant: str = "default",
+             constants: Mapping | None = None) -> list:
+    """Evaluate every step of the chain whose right side is numeric (integrals by quadrature).
+
+    Returns a list of ``(index, lemma name, relation, value)``; steps whose
+    bound still holds an unevaluated covering number or complexity are skipped.
+    """
+    p = Params.coerce(params)
+    th = derive.theorem(variant, dict(constants or {}))
+    vals = p.sympy_values()
+    out = []
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        mvals = {k: to_mpf(v) for k, v in vals.items()}
+        for i, s in enumerate(th.derivation.steps, 1):
+            if s.kind != "apply":
+                continue
+            try:
+                v = mp_eval(s.after, mvals)
+            except NotEvaluable:
+                continue
+            out.append((i, s.lemma.name, s.relation, +v))
+    return out
+
+
+def evaluate_lemma(lemma, values: Mapping | None = None, dps: int = 30):
+    """The numeric value of a lemma's right side at ``values`` (default: its example), constants at default."""
+    vals = dict(Params.coerce(None).sympy_values())   # setting symbols not in the example: default preset
+    vals.update(lemma.example)
+    vals.update(values or {})
+    consts = lemma.constant_values()
+    rhs = lemma.rhs.xreplace(consts)
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        v = mp_eval(rhs, vals)
+    with mpmath.workdps(dps):
+        return +v
