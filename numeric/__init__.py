@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import numeric
->>> ev = numeric.evaluate({"n": 10**8}, dps=15)
+>>> ev = numeric.evaluate({"n": 10**9}, dps=15)
 >>> ev.vacuous
 False
 """

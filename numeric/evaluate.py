@@ -9,11 +9,12 @@ Examples
 --------
 >>> from numeric import evaluate
 >>> ev = evaluate(dps=20)
->>> ev.value > ev.params["c"]          # the default preset is vacuous at n = 10^6
+>>> ev.vacuous                       # the default preset is vacuous at n = 10^6
 True
 >>> q = evaluate({"n": 4 * 10**6}, dps=20)
 >>> import mpmath
->>> mpmath.almosteq(q.rademacher * 2, ev.rademacher, rel_eps=mpmath.mpf(10)**-18)
+>>> with mpmath.workdps(20):
+...     mpmath.almosteq(q.rademacher * 2, ev.rademacher, rel_eps=mpmath.mpf(10)**-18)
 True
 """
 
