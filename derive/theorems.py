@@ -124,11 +124,28 @@ def _key(constants: Mapping[str, Any] | None) -> tuple:
         raise DerivationError(f"unknown constants {sorted(unknown)}; the chain's constants are {list(ALL_CONSTANTS)}")
     out = []
     for k2, v in sorted(constants.items()):
-        val = sympy.nsimplify(v) if isinstance(v, (int, float, str)) else v
-        if not (isinstance(val, sympy.Basic) and val.is_number and val.is_positive):
-            raise DerivationError(f"constant {k2} must be a positive number, got {v!r}")
+        val = _number(v)
+        if val is None or not (val.is_number and val.is_finite and val.is_positive):
+            raise DerivationError(f"constant {k2} must be a positive finite number, got {v!r}")
         out.append((k2, val))
     return tuple(out)
+
+
+def _number(v):
+    """An exact SymPy number from an int, float, Fraction or SymPy number; None otherwise (strings included:
+    they are never sympified)."""
+    from fractions import Fraction
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return sympy.Integer(v)
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
+    if isinstance(v, float):
+        return sympy.Rational(*Fraction(v).as_integer_ratio()) if v == v and abs(v) != float("inf") else None
+    if isinstance(v, sympy.Basic) and v.is_number:
+        return v
+    return None
 
 
 def transformer_covering(variant: str = "default", constants: Mapping[str, Any] | None = None):

@@ -166,6 +166,22 @@ class Hypothesis:
         return _subst(self.condition, subs)
 
 
+def _as_basic(v: Any, what: str) -> Basic:
+    """A SymPy object from a SymPy object or a Python number; strings are refused (never sympified)."""
+    from fractions import Fraction
+    if isinstance(v, Basic):
+        return v
+    if isinstance(v, bool) or isinstance(v, str):
+        raise LemmaError(f"{what}: pass a SymPy expression or a number, not {v!r}")
+    if isinstance(v, int):
+        return sympy.Integer(v)
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
+    if isinstance(v, float):
+        return sympy.Float(v)
+    raise LemmaError(f"{what}: cannot use {v!r} ({type(v).__name__})")
+
+
 def _subst(expr: Any, subs: Mapping) -> Any:
     """Simultaneous structural substitution (symbols, including bound ones)."""
     if not subs:
@@ -263,7 +279,7 @@ class Lemma:
         vals = {}
         for c in self.constants:
             v = overrides.pop(c.name, c.default)
-            vals[c.symbol] = sympy.sympify(v) if isinstance(v, (int, float)) else v
+            vals[c.symbol] = _as_basic(v, f"constant {c.name} of lemma {self.name!r}")
         return vals
 
     def instantiate(self, mapping: Mapping | None = None, constants: Mapping[str, Any] | None = None) -> "Instance":
@@ -273,7 +289,7 @@ class Lemma:
             sym = self.param(k) if isinstance(k, str) else k
             if sym not in self.params:
                 raise LemmaError(f"lemma {self.name!r} has no parameter {sym}")
-            subs[sym] = sympy.sympify(v) if not isinstance(v, Basic) else v
+            subs[sym] = _as_basic(v, f"parameter {sym} of lemma {self.name!r}")
         unknown = set(constants or {}) - {c.name for c in self.constants}
         if unknown:
             raise LemmaError(f"lemma {self.name!r} has no constants {sorted(unknown)}; "

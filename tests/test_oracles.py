@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-try:  # works whether or not tests/ is a package and whether or not the repo root is on sys.path
-    from tests import oracles as O
-    from tests import strategies as S
-except ImportError:  # pragma: no cover - depends on how pytest was invoked
+try:  # tests/conftest.py (and pytest's rootdir insertion) put tests/ on sys.path
     import oracles as O
     import strategies as S
+except ImportError:  # pragma: no cover - depends on how pytest was invoked
+    from tests import oracles as O
+    from tests import strategies as S
 
 GLOBAL_DPS = mpmath.mp.dps
 
