@@ -1,7 +1,7 @@
 """The Dudley integral of a log+ entropy, integrated symbolically.
 
 SymPy does not integrate ``sqrt(log(C/eps))`` directly.  The substitution
-``eps = C e^{-t}`` (done by :meth:`sympy.Integral.transform`) turns it into
+``eps = C e^{-t}`` (its inverse checked symbolically) turns it into
 ``C * int_{log(C/U)}^oo sqrt(t) e^{-t} dt = C * Gamma(3/2, log(C/U))``, the upper
 incomplete gamma function, whose closed form is checked here by the
 fundamental theorem of calculus (derivative and limit at infinity).  When
@@ -59,15 +59,29 @@ def incomplete_gamma_closed_form():
     return G
 
 
+def _substitute():
+    """Change of variables eps = phi(t) = C e^{-t} in int_0^U sqrt(log(C/eps)) d eps.
+
+    The inverse t = log(C/eps) is checked to invert phi; the new integrand is
+    f(phi(t)) |phi'(t)| and the limits are the images of U and of 0+ (phi is
+    decreasing, so the orientation flips and |phi'| absorbs the sign).
+    """
+    phi = C * exp(-t)
+    inverse = log(C / eps)
+    if sympy.simplify(inverse.xreplace({eps: phi}) - t) != 0 or sympy.simplify(phi.xreplace({t: inverse}) - eps) != 0:
+        raise SubstitutionFailed("t = log(C/eps) does not invert eps = C e^-t")
+    integrand = sqrt(log(C / eps)).xreplace({eps: phi}) * (-sympy.diff(phi, t))
+    lo = inverse.xreplace({eps: U})
+    hi = sympy.limit(inverse, eps, 0, "+")
+    return sympy.expand_log(integrand, force=False), lo, hi
+
+
 @lru_cache(maxsize=None)
 def logplus_integral() -> Lemma:
     """Derive and register ``int_0^U sqrt(D log+(C/eps)) d eps = sqrt(D) I(C, U)``."""
-    integral = Integral(sqrt(log(C / eps)), (eps, 0, U))
-    transformed = integral.transform(eps, (C * exp(-t), t))
-    f = sympy.simplify(transformed.function)
-    (var, lo, hi), = transformed.limits
+    f, lo, hi = _substitute()
     if sympy.simplify(f - C * sqrt(t) * exp(-t)) != 0 or hi != oo or sympy.simplify(lo - log(C / U)) != 0:
-        raise SubstitutionFailed(f"eps = C e^-t gave {transformed}, not C int_log(C/U)^oo sqrt(t) e^-t dt")
+        raise SubstitutionFailed(f"eps = C e^-t gave int_{lo}^{hi} {f} dt, not C int_log(C/U)^oo sqrt(t) e^-t dt")
     G = incomplete_gamma_closed_form()
     closed = C * G.subs(a, log(C / U))
     whole = C * sympy.gamma(Rational(3, 2))          # C <= U: int_0^C sqrt(log(C/eps)) d eps = C Gamma(3/2)
@@ -79,7 +93,7 @@ def logplus_integral() -> Lemma:
         hypotheses=(),
         conclusion=sympy.Eq(Integral(sqrt(D * logplus(C / eps)), (eps, 0, U)), rhs),
         source=Source("MATH.md section 5", kind="derived", derivation=(
-            "SymPy: Integral.transform with eps = C exp(-t) gives C int_{log(C/U)}^oo sqrt(t) exp(-t) dt = "
+            "SymPy: the substitution eps = C exp(-t) (inverse checked) gives C int_{log(C/U)}^oo sqrt(t) exp(-t) dt = "
             "C uppergamma(3/2, log(C/U)); expand_func and erf -> 1 - erfc give U sqrt(log(C/U)) + C (sqrt(pi)/2) "
             "erfc(sqrt(log(C/U))), confirmed by d/da and the limit a -> oo; for C <= U log+ vanishes past C and "
             "the integral is C Gamma(3/2) = C sqrt(pi)/2")),
