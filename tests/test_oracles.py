@@ -7,7 +7,6 @@ pairwise distances, empirical covering), so the library tests can trust them.
 
 from __future__ import annotations
 
-import math
 
 import mpmath
 import numpy as np
@@ -304,6 +303,15 @@ def test_candes_plan_net_covers_and_obeys_size_bound(n1, n2, r, eps, B):
     assert np.allclose(np.einsum("mir,mis->mrs", F["U"], F["U"]), np.eye(r), atol=1e-12)
     members = _rank_r_members(rng, n1, n2, r, B, 400)
     assert O.max_cover_distance(net, members) <= eps
+    # the factor nets cover at the proof's scales eps/(3B) (U, V) and eps/3 (Sigma); for r = 1
+    # the max-column metric is the Euclidean one, so max_cover_distance applies directly
+    if r == 1:
+        for Nf, n in ((F["U"], n1), (F["V"], n2)):
+            G = rng.standard_normal((2000, n))
+            G /= np.linalg.norm(G, axis=1, keepdims=True)
+            assert O.max_cover_distance(Nf[:, :, 0], G) <= eps / (3 * B)
+        grid = np.linspace(-B, B, 2001)[:, None]
+        assert O.max_cover_distance(F["S"], grid) <= eps / 3 * (1 + 1e-12)
 
 
 def test_max_cover_distance_by_hand():
