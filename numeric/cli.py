@@ -21,6 +21,9 @@ from .params import DEFAULT_PRESET, PRESETS, SPECS
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
+#: the bounds ``eval --bound`` knows (rebuilt prior bounds: MATH.md section 7)
+BOUNDS = ("truong", "edelman", "trauger-tewari")
+
 #: modules that add subcommands (NAME, HELP, configure(parser), run(args) -> int)
 COMMAND_MODULES = ["numeric.cli_latex"]
 
@@ -54,6 +57,8 @@ def build_parser():
     ev = sub.add_parser("eval", help="evaluate the bound at given parameters")
     _add_param_flags(ev)
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("--bound", default="truong", choices=BOUNDS,
+                    help="which bound: truong (the composed theorem; default), or a rebuilt prior bound")
     handlers = {"report": cmd_report, "eval": cmd_eval}
     for modname in COMMAND_MODULES:
         try:
@@ -67,12 +72,21 @@ def build_parser():
 
 
 def cmd_eval(args) -> int:
+    from .certified import certified_evaluate
     from .evaluate import evaluate
-    ev = evaluate(_params(args), dps=args.dps, variant=args.variant)
+    if args.bound != "truong":
+        raise UsageError(f"--bound {args.bound}: the rebuilt prior bound is not implemented yet; "
+                         f"available: truong")
+    params = _params(args)
+    ev = evaluate(params, dps=args.dps, variant=args.variant)
+    cv = certified_evaluate(params, dps=ev.dps, variant=args.variant)
     if args.json:
-        print(json.dumps(ev.to_json(), indent=2))
+        print(json.dumps(ev.to_json() | cv.to_json(), indent=2))
     else:
+        lo, hi = cv.interval_strings()
         print(f"bound on L(theta) - L_S(theta): {ev.fmt(ev.value)}")
+        print(f"  Arb enclosure: [{lo}, {hi}]  ({'certified' if cv.certified else 'NOT certified'} "
+              f"to {ev.dps} digits)")
         print(f"  Rademacher term: {ev.fmt(ev.rademacher)}   confidence term: {ev.fmt(ev.confidence)}")
         for b in ev.blocks:
             print(f"  block {b.name:>2}: D = {ev.fmt(b.D)}, C = {ev.fmt(b.C)}, sqrt(D) I(C, U) = {ev.fmt(b.integral)}")
