@@ -1,0 +1,234 @@
+"""``rankbound weights``: output on good files; one-line errors and exit code 2 on bad ones."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from numeric.cli import main
+from weights_models import build_model, hf_tensors, plain_tensors, write_model, write_tensors
+
+
+def run_main(capsys, *argv):
+    rc = main(["weights", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def assert_usage_error(capsys, argv, *phrases):
+    rc, out, err = run_main(capsys, *argv)
+    assert rc == 2, (rc, out, err)
+    assert "Traceback" not in err and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rankbound: error: "), err
+    for p in phrases:
+        assert p in lines[0], (p, lines[0])
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_model(seed=21)
+
+
+@pytest.fixture
+def hf_file(tmp_path, model):
+    return write_model(model, tmp_path / "hf" / "model.safetensors", "hf-bert")
+
+
+# ---------------------------------------------------------------------------------------------- good files
+
+
+def test_table_lists_every_head_and_the_extremes(capsys, hf_file, model):
+    rc, out, err = run_main(capsys, hf_file, "--dps", "12")
+    assert rc == 0 and err == ""
+    assert "layout hf-bert" in out and f"{model.L * model.H} head(s)" in out
+    assert "num_attention_heads in config.json" in out
+    assert "'bert.embeddings.word_embeddings.weight'" in out
+    rows = [r for r in map(str.split, out.splitlines()) if len(r) >= 16 and r[0].isdigit() and r[1].isdigit()]
+    assert [(int(r[0]), int(r[1])) for r in rows] == [(x.layer, x.head) for x in model.heads]
+    for r in rows:
+        x = model.head(int(r[0]), int(r[1]))
+        assert (int(r[2]), int(r[3]), int(r[8]), int(r[9])) == (model.dh, len(x.s), model.dh, len(x.t))
+    assert "bound at the rank bound: smallest layer" in out and "bound at the numerical rank: smallest" in out
+    assert "NOTE:" in out and "prior bounds" in out
+
+
+def test_json_layer_head_selection_and_flags(capsys, hf_file, model):
+    rc, out, _ = run_main(capsys, hf_file, "--json", "--layer", 1, "--head", 2, "--n", "1e7", "--B-X", "2",
+                          "--B-w", "0.25", "--rank-tol", "0.5", "--dps", 15)
+    assert rc == 0
+    js = json.loads(out)
+    assert [(h["layer"], h["head"]) for h in js["heads"]] == [(1, 2)]
+    h = js["heads"][0]
+    x = model.head(1, 2)
+    assert js["n"] == "10000000" and js["B_X"] == {"value": "2", "source": "--B-X"} and js["rank_tol"] == "0.5"
+    assert h["B_w"] == {"value": "0.25", "source": "--B-w"}
+    assert h["W_QK"]["numerical_rank"] == str(int(np.count_nonzero(x.s > 0.5 * x.s[0])))
+    assert h["bounds"]["truong_at_rank_bound"]["params"]["n"] == "10000000"
+    assert h["bounds"]["truong_at_rank_bound"]["params"]["B_X"] == "2"
+
+
+def test_heads_flag_replaces_a_missing_config(capsys, tmp_path, model):
+    path = write_tensors(hf_tensors(model), tmp_path / "m.npz")          # no config.json
+    rc, out, _ = run_main(capsys, path, "--heads", model.H, "--json", "--dps", 10)
+    assert rc == 0 and json.loads(out)["heads_source"] == "--heads"
+
+
+def test_subprocess_success(tmp_path, model):
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    r = subprocess.run([sys.executable, "-m", "numeric.cli", "weights", str(path), "--json", "--dps", "10"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    js = json.loads(r.stdout)
+    assert js["layout"] == "plain" and len(js["heads"]) == model.L * model.H
+
+
+# ---------------------------------------------------------------------------------------------- bad files
+
+
+def test_corrupt_safetensors_subprocess(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}" * 3)
+    r = subprocess.run([sys.executable, "-m", "numeric.cli", "weights", str(bad)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "bad.safetensors: not a readable .safetensors file" in r.stderr
+
+
+def test_missing_config_and_heads_subprocess(tmp_path, model):
+    path = write_tensors(hf_tensors(model), tmp_path / "m.safetensors")
+    r = subprocess.run([sys.executable, "-m", "numeric.cli", "weights", str(path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "needs the number of heads" in r.stderr and "--heads" in r.stderr
+
+
+def test_truncated_files(capsys, tmp_path, hf_file):
+    data = hf_file.read_bytes()
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(data[: len(data) // 2])
+    assert_usage_error(capsys, [cut], "cut.safetensors", "not a readable .safetensors file")
+    npz = write_tensors(plain_tensors(build_model(seed=3)), tmp_path / "p.npz")
+    blob = npz.read_bytes()
+    cutz = tmp_path / "cut.npz"
+    cutz.write_bytes(blob[: len(blob) // 2])
+    assert_usage_error(capsys, [cutz, "--B-X", 1], "cut.npz", "not a readable .npz file")
+
+
+def test_corrupt_member_of_an_npz(capsys, tmp_path, model):
+    path = tmp_path / "z.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, a in plain_tensors(model).items():
+            if name == "layer0.head1.W_K":
+                z.writestr(name + ".npy", b"\x93NUMPY garbage")
+            else:
+                import io
+                buf = io.BytesIO()
+                np.save(buf, a)
+                z.writestr(name + ".npy", buf.getvalue())
+    assert_usage_error(capsys, [path], "tensor 'layer0.head1.W_K'", "cannot be read")
+
+
+def test_missing_tensors(capsys, tmp_path, model):
+    t = hf_tensors(model)
+    del t["bert.encoder.layer.1.attention.self.key.weight"]
+    path = write_tensors(t, tmp_path / "a" / "m.safetensors", {"num_attention_heads": model.H})
+    assert_usage_error(capsys, [path], "layer 1 lacks", "'bert.encoder.layer.1.attention.self.key.weight'")
+    p = plain_tensors(model)
+    del p["layer0.head2.W_V"]
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "b.npz")], "layer 0 head 2 lacks ['W_V']")
+
+
+def test_shape_mismatches(capsys, tmp_path, model):
+    t = hf_tensors(model)
+    t["bert.encoder.layer.0.attention.self.key.weight"] = t["bert.encoder.layer.0.attention.self.key.weight"][:, :-1]
+    path = write_tensors(t, tmp_path / "a" / "m.safetensors", {"num_attention_heads": model.H})
+    assert_usage_error(capsys, [path], "layer 0: shapes query", "do not match")
+    path = write_tensors(hf_tensors(model), tmp_path / "c" / "m.safetensors",
+                         {"num_attention_heads": model.H, "hidden_size": model.d + 1})
+    assert_usage_error(capsys, [path], f"input dimension {model.d} differs from hidden_size = {model.d + 1}")
+    p = plain_tensors(model)
+    p["layer1.head0.W_V"] = p["layer1.head0.W_V"][:-1]
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "b.npz")], "layer 1 head 0: shapes W_Q")
+    p = plain_tensors(model)
+    p["layer0.head0.w"] = np.ones(model.dh + 1)
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "w.npz")], "'layer0.head0.w' has shape (5,)")
+    p = plain_tensors(model)
+    p["layer0.head0.W_Q"] = np.ones((model.d, model.dh, 1))
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "q.npz")], "2-D matrix is required")
+
+
+def test_head_counts(capsys, tmp_path, model):
+    path = write_tensors(hf_tensors(model), tmp_path / "a" / "m.safetensors")
+    assert_usage_error(capsys, [path, "--heads", 5], f"{model.H * model.dh} output features, not divisible by 5 heads")
+    path = write_tensors(hf_tensors(model), tmp_path / "b" / "m.safetensors", {"num_attention_heads": 5})
+    assert_usage_error(capsys, [path], "not divisible by 5 heads (num_attention_heads in config.json)")
+    path = write_model(model, tmp_path / "c" / "m.safetensors", "hf-bert")
+    assert_usage_error(capsys, [path, "--heads", 4], "--heads 4 disagrees with num_attention_heads = 3")
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    assert_usage_error(capsys, [path, "--heads", 2], "layer 0 holds 3 heads, but --heads says 2")
+    assert_usage_error(capsys, [path, "--heads", 0], "--heads must be a positive integer")
+
+
+def test_bad_config(capsys, tmp_path, model):
+    path = write_tensors(hf_tensors(model), tmp_path / "m.safetensors")
+    (tmp_path / "config.json").write_text("{oops")
+    assert_usage_error(capsys, [path], "config.json: not readable JSON")
+    (tmp_path / "config.json").write_text('{"num_attention_heads": "twelve"}')
+    assert_usage_error(capsys, [path], "num_attention_heads must be a positive integer, got 'twelve'")
+
+
+def test_unknown_layout_lists_the_names(capsys, tmp_path):
+    path = write_tensors({"encoder.blocks.0.attn.c_attn.weight": np.ones((4, 12)), "lm_head": np.ones(3)},
+                         tmp_path / "gpt.safetensors")
+    line = assert_usage_error(capsys, [path], "no recognised attention layout",
+                              "'encoder.blocks.0.attn.c_attn.weight', 'lm_head'")
+    assert "hf-bert" in line and "plain" in line
+
+
+def test_mixed_plain_forms_and_mixed_layouts(capsys, tmp_path, model):
+    p = plain_tensors(model)
+    p["head9.W_Q"] = p.pop("layer0.head0.W_Q")
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "a.npz")], "plain-layout names mix forms")
+    both = dict(plain_tensors(model), **hf_tensors(model))
+    assert_usage_error(capsys, [write_tensors(both, tmp_path / "b.npz"), "--heads", 3],
+                       "both the hf-bert layout", "and the plain layout")
+
+
+def test_B_X_required_without_an_embedding(capsys, tmp_path, model):
+    path = write_tensors(plain_tensors(model, with_embedding=False), tmp_path / "m.npz")
+    assert_usage_error(capsys, [path], "no embedding matrix to estimate B_X", "pass --B-X")
+    assert_usage_error(capsys, [path, "--B-X", "-1"], "B_X must be > 0")
+    assert_usage_error(capsys, [path, "--B-X", "abc"], "parameter B_X: must be a decimal number")
+
+
+def test_files_and_values_that_cannot_be_measured(capsys, tmp_path, model):
+    assert_usage_error(capsys, [tmp_path / "nope.safetensors"], "no such file")
+    other = tmp_path / "m.pt"
+    other.write_bytes(b"x")
+    assert_usage_error(capsys, [other], "unsupported file type '.pt'")
+    p = plain_tensors(model)
+    p["layer0.head0.W_K"] = p["layer0.head0.W_K"].copy()
+    p["layer0.head0.W_K"][0, 0] = np.nan
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "nan.npz")], "non-finite values")
+    p = plain_tensors(model)
+    p["layer0.head0.W_V"] = np.ones((model.d, model.dh), dtype=np.int32)
+    assert_usage_error(capsys, [write_tensors(p, tmp_path / "int.safetensors")], "has dtype int32")
+
+
+def test_bad_selections_and_flags(capsys, tmp_path, model):
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    assert_usage_error(capsys, [path, "--layer", 7], "no layer 7; layers: [0, 1]")
+    assert_usage_error(capsys, [path, "--head", 9], "layer 0 has no head 9; heads: [0, 1, 2]")
+    assert_usage_error(capsys, [path, "--layer", "x"], "--layer must be a non-negative integer")
+    assert_usage_error(capsys, [path, "--rank-tol", 2], "rank tolerance must be a number in [0, 1)")
+    assert_usage_error(capsys, [path, "--n", "0.5"], "n must be a positive integer")
+    assert_usage_error(capsys, [path, "--dps", 0], "parameter dps")
+    assert_usage_error(capsys, [], "the following arguments are required: FILE")
