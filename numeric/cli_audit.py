@@ -1,0 +1,98 @@
+"""``rankbound audit``: verdicts on the paper's claims, the slip checks and (on request) the slack per step.
+
+Examples
+--------
+>>> from numeric.cli import main
+>>> main(["audit", "--preset", "small", "--no-slips", "--json"]) == 0   # doctest: +ELLIPSIS
+{...
+True
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .errors import UsageError
+from .params import DEFAULT_PRESET, PRESETS
+
+NAME = "audit"
+HELP = "machine-checked verdicts on the paper's claims, the slip checks, and (--tightness) the slack per step"
+
+
+def configure(p):
+    p.add_argument("--preset", default=DEFAULT_PRESET, help=f"parameter preset ({', '.join(PRESETS)})")
+    p.add_argument("--variant", default="default", help="named variant of the chain")
+    p.add_argument("--dps", default="30", help="decimal digits of the numeric evidence (default 30)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--tightness", action="store_true", help="also measure the slack of each step (slower)")
+    p.add_argument("--no-slips", action="store_true", help="skip the slip checks")
+    p.add_argument("--budget", default="300", help="evaluations per counterexample search (default 300)")
+    p.add_argument("--seed", default="0", help="seed of the searches and Monte Carlo runs (default 0)")
+
+
+def _int(name, v, lo, hi):
+    try:
+        x = int(str(v))
+    except ValueError:
+        raise UsageError(f"--{name}: must be an integer, got {v!r}") from None
+    if not lo <= x <= hi:
+        raise UsageError(f"--{name}: must be an integer in [{lo}, {hi}], got {x}")
+    return x
+
+
+def run(args) -> int:
+    from .audit import audit
+    from .evaluate import check_dps
+    from .slips import CONFIRM_DPS
+
+    if args.preset not in PRESETS:
+        raise UsageError(f"--preset: unknown preset {args.preset!r}; known: {', '.join(PRESETS)}")
+    import derive
+    if args.variant not in derive.VARIANTS:
+        raise UsageError(f"--variant: unknown variant {args.variant!r}; known: {', '.join(derive.VARIANTS)}")
+    dps = check_dps(args.dps)
+    if dps > 200:
+        raise UsageError(f"--dps: the audit's evidence is computed at up to 200 digits, got {dps}")
+    budget = _int("budget", args.budget, 1, 100000)
+    seed = _int("seed", args.seed, 0, 2**32 - 1)
+    a = audit(args.preset, args.variant, dps, slips=not args.no_slips, slip_budget=budget, seed=seed,
+              tightness=args.tightness)
+    if args.json:
+        print(json.dumps(a.to_json(), indent=2, default=str))
+        return 0
+    w = []
+    w.append("rankbound audit: the claims of Truong (2024) against rankbound's reconstruction (MATH.md section 6)")
+    w.append(f"preset {args.preset}, variant {args.variant}; verdicts: holds | fails | unknown")
+    w.append("")
+    for i, c in enumerate(a.claims, 1):
+        w.append(f"{i}. [{c.verdict.upper()}] {c.statement}")
+        w.append(f"   source: {c.source}")
+        for e in c.evidence:
+            text = textwrap.fill(e.text, 110, initial_indent=f"   - {e.kind}: ", subsequent_indent="     ")
+            w.append(text if len(text) < 1600 else text[:1600] + " ...")
+            if e.kind in ("counterexample", "numeric", "illustration") and e.data:
+                data = json.dumps(e.to_json()["data"], default=str)
+                w.append("     " + (data if len(data) < 600 else data[:600] + " ..."))
+        w.append("")
+    if a.slips:
+        w.append(f"SLIPS (MATH.md 6.4): each wrong variant must be refused with a counterexample confirmed at "
+                 f"dps {CONFIRM_DPS}; the true lemmas meet the same search (budget {budget}, seed {seed})")
+        for v in a.slips:
+            w.append(f"  ({v.key}) {'OK' if v.ok else 'PROBLEM'}: {v.slip.summary()}")
+            if v.slip.refused:
+                w.append(textwrap.fill(f"why: {v.slip.reason}", 110, initial_indent="      ",
+                                       subsequent_indent="      "))
+                ce = json.dumps(v.slip.counterexample, default=str)
+                w.append("      counterexample: " + (ce if len(ce) < 400 else ce[:400] + " ..."))
+            for c in v.controls:
+                w.append(f"      {c.summary()}")
+        w.append("")
+    if a.tightness is not None:
+        w.append(f"TIGHTNESS (bound / best lower estimate, seed {a.tightness.seed}; small dimensions)")
+        w.append(a.tightness.text())
+        mc = a.tightness.rows[-1].detail
+        w.append(f"  Monte Carlo R_S: mean {mc['mc_mean']:.6g}, 95% CI [{mc['ci95'][0]:.6g}, {mc['ci95'][1]:.6g}] "
+                 f"over {mc['draws']} sign draws")
+    print("\n".join(w))
+    return 0

@@ -1,0 +1,154 @@
+"""The audit of the paper's claims: verdicts, evidence re-checked independently, and the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+import oracles
+from numeric import audit as A
+from numeric.cli import main
+
+VERDICTS = {"holds", "fails", "unknown"}
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return {c.key: c for c in A.audit(slips=False).claims}
+
+
+def test_six_claims_with_verdicts_and_evidence(claims):
+    assert tuple(claims) == A.CLAIM_KEYS
+    for c in claims.values():
+        assert c.verdict in VERDICTS
+        assert c.evidence, c.key
+        assert all(e.kind in {"symbolic", "numeric", "counterexample", "search", "illustration"} for e in c.evidence)
+
+
+def test_expected_verdicts(claims):
+    assert claims["rate-n"].verdict == "holds"
+    assert claims["T-free"].verdict == "holds"
+    assert claims["log-r_w"].verdict == "fails"
+    assert claims["frobenius-inputs"].verdict == "holds"
+    assert claims["linear-class-quote"].verdict == "fails"
+    imp = claims["improves-prior"]
+    try:
+        import numeric.compare  # noqa: F401
+        have_compare = True
+    except ImportError:
+        have_compare = False
+    if not have_compare:
+        assert imp.verdict == "unknown"
+        assert any("prior bounds not yet rebuilt" in e.text for e in imp.evidence)
+    ill = [e for e in imp.evidence if e.kind == "illustration"]
+    assert all(e.text.startswith("ILLUSTRATION ONLY") for e in ill)
+
+
+def test_rate_and_T_numeric_evidence_against_the_spec_oracle(claims):
+    # sqrt(n) * bound is the same at two n, and equals the MATH.md section 5 spec evaluated directly
+    data = claims["rate-n"].evidence[1].data
+    assert data["n=1e6"] == data["n=1e12"]
+    from numeric.params import PRESETS
+    p = dict(PRESETS["bert-base-head"], n=10**6, delta="0.05")
+    spec = oracles.rademacher_bound_spec(p, dps=30)
+    with mpmath.workdps(30):
+        assert abs(mpmath.mpf(data["n=1e6"]) - spec["value"] * 1000) < mpmath.mpf(10) ** -24
+    t = claims["T-free"].evidence[1].data
+    assert t["equal"] is True and t["T=1"] == t["T=1e9"]
+
+
+def test_log_r_mechanism_is_symbolic_and_nonzero():
+    import sympy
+    mech = A.spectral_log_r_mechanism()
+    c_spec = mech["linear-cover-spectral"]["coefficient of log r"]
+    c_fro = mech["linear-cover-frobenius"]["coefficient of log r"]
+    d1, d2 = sympy.symbols("d_1 d_2", positive=True, integer=True)
+    assert sympy.simplify(c_spec - (d1 + d2 + 1) / 2) == 0
+    assert c_fro == 0
+
+
+def test_r_w_growth_numbers_increase(claims):
+    rows = claims["log-r_w"].evidence[-1].data
+    vals = [float(v) for v in rows.values()]
+    assert vals == sorted(vals) and vals[-1] > vals[0]
+
+
+def test_frobenius_claim_signs_and_numbers(claims):
+    subs = A.frobenius_substitutions()
+    signs = [v["sign"] for v in subs.values()]
+    assert signs == ["positive", "negative"]
+    vals = [float(v) for v in claims["frobenius-inputs"].evidence[-1].data.values()]
+    assert all(a < b for a, b in zip(vals, vals[1:]))
+    # independent: the spec oracle with B_X = sqrt(T) grows with T
+    from numeric.params import PRESETS
+    p = dict(PRESETS["bert-base-head"], delta="0.05")
+    spec = [float(oracles.rademacher_bound_spec(dict(p, B_X=math.sqrt(t)), dps=20)["value"]) for t in (1, 4, 64)]
+    assert spec == sorted(spec) and abs(spec[0] - vals[0]) < 1e-9 * spec[0]
+
+
+def test_linear_class_witness_rechecked_by_enumeration(claims):
+    ev = [e for e in claims["linear-class-quote"].evidence if e.kind == "counterexample"]
+    assert ev
+    w = ev[0].data                 # the smallest witness: r = 1
+    d1, r = w["d1"], w["r"]
+    Bx, Bw, eps = Fraction(w["B_x"]), Fraction(w["B_w"]), Fraction(w["epsilon"])
+    s = Fraction(w["spacing"])
+    assert r == 1 and d1 <= 6
+    # enumerate the packing explicitly: W = s z e_1^T (a d1 x d1 matrix of rank <= 1), ||W||_F <= B_w
+    lim = int(Bw / s) + 1
+    Z = [z for z in itertools.product(range(-lim, lim + 1), repeat=d1) if sum(c * c for c in z) * s * s <= Bw * Bw]
+    assert len(Z) == w["packing_size"]
+    V = np.array(Z, dtype=float) * float(s)
+    # members differ, on the input x = B_x e_1, by B_x ||s (z - z')||_2 > 2 eps: pairwise check
+    G = np.sum(V ** 2, axis=1)
+    D2 = G[:, None] + G[None, :] - 2 * V @ V.T
+    np.fill_diagonal(D2, np.inf)
+    assert float(np.min(D2)) * float(Bx) ** 2 > (2 * float(eps)) ** 2 * (1 + 1e-9)
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    q = lambda f: ctx.mpf(f.numerator) / f.denominator  # noqa: E731
+    quoted = ctx.mpf(r) ** 2 * ctx.log(4 * q(Bx) ** 2 * q(Bw) ** 2 * r / q(eps) ** 2)
+    assert ctx.log(len(Z)) > quoted
+    assert abs(ctx.mpf(w["quoted_bound"]) - quoted) < ctx.mpf(10) ** -45
+
+
+def test_lattice_count_small_cases():
+    # independent brute force
+    for m, R2 in ((1, Fraction(4)), (2, Fraction(5)), (3, Fraction(9, 2)), (4, Fraction(3))):
+        q = math.isqrt(math.floor(R2))
+        brute = sum(1 for z in itertools.product(range(-q, q + 1), repeat=m) if sum(c * c for c in z) <= R2)
+        assert A.lattice_count(m, R2) == brute
+
+
+def test_quoted_bound_would_pass_if_dimension_free_were_true():
+    # the test can fail: at d1 = 1 the packing does not beat the quoted form (it is not a strawman)
+    pk = A.linear_class_packing(1, 1, Fraction(1), Fraction(1), Fraction(1, 10))
+    with mpmath.workdps(30):
+        assert mpmath.log(pk["size"]) < A.quoted_linear_bound(1, 1, 1, Fraction(1, 10))
+
+
+def test_cli_audit_json_has_six_verdicts_and_slips(capsys):
+    assert main(["audit", "--json", "--budget", "120", "--preset", "small"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    keys = [c["key"] for c in out["claims"]]
+    assert keys == list(A.CLAIM_KEYS)
+    assert all(c["verdict"] in VERDICTS for c in out["claims"])
+    assert [s["key"] for s in out["slips"]] == list("abcde")
+    assert all(s["ok"] for s in out["slips"])
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["audit", "--budget", "x"], "--budget"),
+    (["audit", "--preset", "nope"], "preset"),
+    (["audit", "--seed", "-1"], "--seed"),
+])
+def test_cli_audit_bad_input_is_one_line_exit_2(capsys, argv, needle):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and needle in err
