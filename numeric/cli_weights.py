@@ -45,6 +45,10 @@ def configure(parser) -> None:
     parser.add_argument("--B-X", dest="B_X", default=None, metavar="X",
                         help="token l2 norm bound (default: max row norm of the embedding matrix; required "
                              "without one)")
+    parser.add_argument("--B-X-from", dest="B_X_from", default="embedding", choices=("embedding", "layernorm"),
+                        help="without --B-X: 'embedding' (max row norm of the word embeddings, an estimate; "
+                             "default) or 'layernorm' (sqrt(d) max|gamma| + ||beta||_2 of the LayerNorm feeding "
+                             "each layer: a proved bound for post-LN BERT-family encoders)")
     parser.add_argument("--B-w", dest="B_w", default=None, metavar="X",
                         help="readout norm bound (default: ||w||_2 of the plain layout's w, else 1)")
     parser.add_argument("--dps", default="30", help="decimal digits of the bounds (default 30)")
@@ -74,7 +78,7 @@ def run(args) -> int:
     tol = parse_number("rank_tol", args.rank_tol)
     rep = analyse_file(args.file, heads=heads, layer=_index("--layer", args.layer),
                        head=_index("--head", args.head), n=args.n, rank_tol=float(tol), B_X=args.B_X,
-                       B_w=args.B_w, dps=args.dps, variant=args.variant)
+                       B_w=args.B_w, dps=args.dps, variant=args.variant, B_X_from=args.B_X_from)
     if args.json:
         print(json.dumps(rep.to_json(), indent=2))
     else:
@@ -96,8 +100,13 @@ def format_table(rep) -> str:
       f"{len(rep.heads)} head(s) in all)")
     if lay.kind == "hf-bert":
         w(f"  heads per layer: {lay.num_heads} (from {lay.heads_source})")
-    w(f"  B_X = {_dec(rep.B_X)} ({rep.B_X_source}); n = {rep.n}; rank tol = {rep.rank_tol:g}; "
-      f"variant {rep.variant}; other parameters from the default preset")
+    if rep.B_X is not None:
+        w(f"  B_X = {_dec(rep.B_X)} ({rep.B_X_source})")
+    else:
+        w(f"  B_X {rep.B_X_source}:")
+        for lay_, (bx, src) in sorted({h.measure.layer: (h.B_X, h.B_X_source) for h in rep.heads}.items()):
+            w(f"    layer {lay_}: B_X = {_dec(bx)} ({src})")
+    w(f"  n = {rep.n}; rank tol = {rep.rank_tol:g}; variant {rep.variant}; other parameters from the default preset")
     if rep.heads:
         h0 = rep.heads[0]
         w(f"  B_w = {_dec(h0.B_w)} ({h0.B_w_source})" if len({(h.B_w, h.B_w_source) for h in rep.heads}) == 1
@@ -141,7 +150,10 @@ def format_table(rep) -> str:
         w(f"rebuilt {p} bound (no ranks): smallest layer {s.measure.layer} head {s.measure.head} = "
           f"{s.prior[p]['value']}; largest layer {g.measure.layer} head {g.measure.head} = {g.prior[p]['value']}")
     w("NOTE: the bound at the numerical rank is for the class holding the rank-truncated head (same Frobenius "
-      "radii), not the trained head itself; B_X from an embedding matrix is an estimate, not a proved bound.")
+      "radii), not the trained head itself.")
+    if rep.B_X_source.startswith("max row"):
+        w("NOTE: B_X from the word embeddings is an estimate, not a proved bound on the tokens attention reads "
+          "(position and segment embeddings and LayerNorm come in between); --B-X-from layernorm gives one.")
     if rep.prior_note:
         w(f"NOTE: {rep.prior_note}")
     return "\n".join(out)

@@ -46,7 +46,8 @@ directory as the file, or ``--heads`` (if both are given they must agree).  The
 readout ``w`` is not part of a BERT layer: ``B_w`` comes from the caller
 (default 1).  The token bound ``B_X`` is estimated from
 ``<prefix'>embeddings.word_embeddings.weight`` when present (see
-:func:`estimate_B_X`).
+:func:`estimate_B_X`), or bounded per layer from the LayerNorm that feeds the
+layer (:func:`layernorm_B_X`).
 
 ``plain``: tensors named ``[layer<i>.][head<h>.]<ROLE>`` with ``ROLE`` in ``W_Q``,
 ``W_K`` (both d x d_qk), ``W_V`` (d x k) and the optional readout ``w`` (shape (k,));
@@ -99,7 +100,7 @@ from .errors import NotCertified, UsageError
 
 __all__ = ["WeightsError", "DEFAULT_RANK_TOL", "MatrixStats", "numerical_rank", "measure_matrix",
            "measure_product", "TensorFile", "open_tensors", "Layout", "detect_layout", "read_config_heads",
-           "HeadWeights", "iter_heads", "HeadMeasure", "measure_head", "estimate_B_X", "head_params",
+           "HeadWeights", "iter_heads", "HeadMeasure", "measure_head", "estimate_B_X", "layernorm_B_X", "head_params",
            "PRIOR_BOUNDS", "CONVENTIONS", "HeadBound", "WeightsReport", "analyse_file"]
 
 #: default relative tolerance of the numerical rank: singular values <= tol * largest are not counted.
@@ -377,6 +378,7 @@ class Layout:
     heads_source: str
     embedding: str | None
     ignored: tuple = field(default=())
+    prefix: str = ""           # hf-bert: the text before 'layer.<i>.attention...' (e.g. 'bert.encoder.')
 
     def heads(self, layer: int) -> tuple:
         """The head indices of ``layer``."""
@@ -454,7 +456,7 @@ def _hf_layout(names, hits, num_heads, heads_source, file_label) -> Layout:
                                   f"{prefix}embeddings.word_embeddings.weight") if c in names), None)
     used = {n for _m, n in hits}
     ignored = tuple(n for n in names if n not in used and n != embedding)
-    return Layout("hf-bert", tuple(sorted(tensors)), tensors, num_heads, heads_source, embedding, ignored)
+    return Layout("hf-bert", tuple(sorted(tensors)), tensors, num_heads, heads_source, embedding, ignored, prefix)
 
 
 def _plain_layout(names, hits, num_heads, heads_source, file_label) -> Layout:
@@ -662,6 +664,57 @@ def estimate_B_X(tf: TensorFile, layout: Layout) -> tuple | None:
     return value, f"max row l2 norm of tensor {layout.embedding!r}"
 
 
+def _ln_pair(tf: TensorFile, stem: str):
+    for w, b in (("weight", "bias"), ("gamma", "beta")):
+        if f"{stem}.{w}" in tf.names and f"{stem}.{b}" in tf.names:
+            return f"{stem}.{w}", f"{stem}.{b}"
+    return None
+
+
+def layernorm_B_X(tf: TensorFile, layout: Layout, layer: int) -> tuple:
+    """``(B_X, description)``: a proved bound on the tokens attention layer ``layer`` reads (post-LN encoders).
+
+    In a post-LN BERT-family encoder (BERT, RoBERTa, ELECTRA) the tokens layer 0
+    attends over are the output of ``embeddings.LayerNorm`` and those of layer
+    ``i > 0`` the output of ``layer.<i-1>.output.LayerNorm``.  A LayerNorm output is
+    ``y = gamma * z + beta`` with ``z = (x - mean) / sqrt(var + eps)``, so
+    ``||z||_2^2 = d var / (var + eps) < d`` and
+    ``||y||_2 <= sqrt(d) max_i |gamma_i| + ||beta||_2`` for every input (at
+    inference; training-time dropout rescales by ``1 / (1 - p)``).  The names
+    ``.weight``/``.bias`` and the older ``.gamma``/``.beta`` are accepted.  Not
+    valid for pre-LN models, whose attention inputs are not LayerNorm outputs of
+    this form.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "ln.npz")
+    >>> np.savez(path, **{"embeddings.LayerNorm.weight": np.array([0.5, -2.0, 1.0, 1.0]),
+    ...                   "embeddings.LayerNorm.bias": np.array([0.0, 0.0, 3.0, 4.0])})
+    >>> lay = Layout("hf-bert", (0,), {0: {}}, 1, "--heads", None, (), "encoder.")
+    >>> with open_tensors(path) as tf:
+    ...     layernorm_B_X(tf, lay, 0)[0]                     # sqrt(4) * 2 + 5
+    9.0
+    """
+    if layout.kind != "hf-bert":
+        raise WeightsError(f"{tf.path.name}: a LayerNorm bound on B_X needs the hf-bert layout (the plain layout "
+                           f"has no LayerNorm); pass --B-X")
+    prefix = layout.prefix
+    base = prefix[:-len("encoder.")] if prefix.endswith("encoder.") else prefix
+    stem = f"{base}embeddings.LayerNorm" if layer == 0 else f"{prefix}layer.{layer - 1}.output.LayerNorm"
+    pair = _ln_pair(tf, stem)
+    if pair is None:
+        raise WeightsError(f"{tf.path.name}: the LayerNorm before layer {layer} is missing: expected "
+                           f"'{stem}.weight' and '{stem}.bias' (or .gamma and .beta); pass --B-X")
+    gamma, beta = tf.get(pair[0]), tf.get(pair[1])
+    if gamma.ndim != 1 or beta.shape != gamma.shape:
+        raise WeightsError(f"{tf.path.name}: LayerNorm {stem!r}: weight {gamma.shape} and bias {beta.shape} must be "
+                           f"vectors of the same length")
+    d = gamma.shape[0]
+    value = math.sqrt(d) * float(np.abs(gamma).max()) + float(np.linalg.norm(beta))
+    if not value > 0.0:
+        raise WeightsError(f"{tf.path.name}: LayerNorm {stem!r} is zero; it gives no token bound B_X")
+    return value, f"sqrt(d) max|gamma| + ||beta||_2 of LayerNorm {stem!r} (a proved bound, post-LN encoder)"
+
+
 def head_params(m: HeadMeasure, *, B_X: float, B_w: float, n: int, at: str = "rank_bound") -> dict:
     """The parameters of :func:`numeric.evaluate` for head ``m`` (other names come from the default preset).
 
@@ -703,6 +756,8 @@ class HeadBound:
     measure: HeadMeasure
     B_w: Any                # float (measured, default) or Fraction (given exactly)
     B_w_source: str
+    B_X: Any
+    B_X_source: str
     at_rank_bound: Any
     at_numerical_rank: Any
     prior: Mapping
@@ -719,7 +774,7 @@ class WeightsReport:
     path: str
     format: str
     layout: Layout
-    B_X: Any                # float (estimated) or Fraction (given exactly)
+    B_X: Any                # float (estimated) or Fraction (given exactly); None when it differs per layer
     B_X_source: str
     n: int
     rank_tol: float
@@ -756,10 +811,11 @@ class WeightsReport:
             "heads_per_layer": None if self.layout.num_heads is None else str(self.layout.num_heads),
             "heads_source": self.layout.heads_source if self.layout.kind == "hf-bert" else "tensor names",
             "ignored_tensors": str(len(self.layout.ignored)),
-            "B_X": {"value": _dec(self.B_X), "source": self.B_X_source},
+            "B_X": {"value": None if self.B_X is None else _dec(self.B_X), "source": self.B_X_source},
             "n": str(self.n), "rank_tol": _dec(self.rank_tol), "dps": str(self.dps), "variant": self.variant,
             "conventions": CONVENTIONS,
             "heads": [dict(h.measure.to_json(), B_w={"value": _dec(h.B_w), "source": h.B_w_source},
+                           B_X={"value": _dec(h.B_X), "source": h.B_X_source},
                            bounds={"truong_at_rank_bound": ev_json(h.at_rank_bound),
                                    "truong_at_numerical_rank": ev_json(h.at_numerical_rank),
                                    "prior": dict(h.prior)})
@@ -826,7 +882,7 @@ def _prior_bounds(m: HeadMeasure, radii: Mapping, dps: int) -> tuple:
 
 def analyse_file(path, *, heads: int | None = None, layer: int | None = None, head: int | None = None,
                  n: int = 10**6, rank_tol: float = DEFAULT_RANK_TOL, B_X=None, B_w=None, dps: int = 30,
-                 variant: str = "default") -> WeightsReport:
+                 variant: str = "default", B_X_from: str = "embedding") -> WeightsReport:
     """Measure every (selected) head of the weights file ``path`` and evaluate the bound on it.
 
     Parameters
@@ -844,6 +900,10 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
     B_X : number, optional
         Token norm bound; required when the file holds no embedding matrix, and
         when given it replaces the estimate.
+    B_X_from : str
+        Where ``B_X`` comes from when it is not given: ``"embedding"`` (default,
+        :func:`estimate_B_X`, one value for the file) or ``"layernorm"``
+        (:func:`layernorm_B_X`, a proved bound per layer, hf-bert only).
     B_w : number, optional
         Readout norm bound; default ``||w||_2`` of the plain layout's ``w``, else 1.
     dps, variant
@@ -873,11 +933,19 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
     n = int(n_frac)
     B_X_given = None if B_X is None else _positive("B_X", B_X)
     B_w_given = None if B_w is None else _positive("B_w", B_w)
+    if B_X_from not in ("embedding", "layernorm"):
+        raise WeightsError(f"B_X source must be 'embedding' or 'layernorm', got {B_X_from!r}")
     with open_tensors(path) as tf:
         num_heads, heads_source, hidden = read_config_heads(tf.path, heads)
         layout = detect_layout(tf.names, num_heads, heads_source or "--heads", tf.path.name)
+        per_layer = {}
         if B_X_given is not None:
             bx, bx_source = B_X_given, "--B-X"
+        elif B_X_from == "layernorm":
+            for i in (layout.layers if layer is None else [layer]):
+                if i in layout.tensors:
+                    per_layer[i] = layernorm_B_X(tf, layout, i)
+            bx, bx_source = None, "per layer: sqrt(d) max|gamma| + ||beta||_2 of the LayerNorm before the layer"
         else:
             est = estimate_B_X(tf, layout)
             if est is None:
@@ -890,6 +958,7 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
                              hidden):
             m = measure_head(hw, tol)
             del hw
+            hbx, hbx_source = per_layer[m.layer] if bx is None else (bx, bx_source)
             if B_w_given is not None:
                 bw, bw_source = B_w_given, "--B-w"
             elif m.w_norm is not None:
@@ -899,7 +968,7 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
             evs = {}
             for at in ("rank_bound", "numerical_rank"):
                 try:
-                    p = head_params(m, B_X=bx, B_w=bw, n=n, at=at)
+                    p = head_params(m, B_X=hbx, B_w=bw, n=n, at=at)
                     if at == "numerical_rank" and (p["r_w"], p["r_v"]) == (m.qk.rank_bound, m.v.rank_bound) \
                             and not isinstance(evs["rank_bound"], str):
                         evs[at] = evs["rank_bound"]
@@ -907,8 +976,8 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
                         evs[at] = evaluate(p, dps=dps, variant=variant)
                 except UsageError as exc:
                     evs[at] = " ".join(str(exc).split())
-            prior, note = _prior_bounds(m, dict(B_X=bx, B_w=bw, n=n), dps)
-            out.append(HeadBound(m, bw, bw_source, evs["rank_bound"], evs["numerical_rank"], prior))
+            prior, note = _prior_bounds(m, dict(B_X=hbx, B_w=bw, n=n), dps)
+            out.append(HeadBound(m, bw, bw_source, hbx, hbx_source, evs["rank_bound"], evs["numerical_rank"], prior))
     return WeightsReport(str(path), tf.format, layout, bx, bx_source, n, tol, dps, variant, tuple(out), note)
 
 

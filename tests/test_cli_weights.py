@@ -232,3 +232,11 @@ def test_bad_selections_and_flags(capsys, tmp_path, model):
     assert_usage_error(capsys, [path, "--n", "0.5"], "n must be a positive integer")
     assert_usage_error(capsys, [path, "--dps", 0], "parameter dps")
     assert_usage_error(capsys, [], "the following arguments are required: FILE")
+
+
+def test_B_X_from_layernorm(capsys, hf_file, model):
+    rc, out, _ = run_main(capsys, hf_file, "--B-X-from", "layernorm", "--dps", 10)
+    assert rc == 0
+    assert all(f"layer {i}: B_X = " in out for i in range(model.L)) and "a proved bound" in out
+    assert "is an estimate" not in out
+    assert_usage_error(capsys, [hf_file, "--B-X-from", "vibes"], "invalid choice: 'vibes'")

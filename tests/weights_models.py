@@ -83,9 +83,25 @@ def build_model(seed=0, d=12, dh=4, H=3, L=2, vocab=20) -> Model:
     return Model(d, dh, H, L, heads, W_E, 2.5)
 
 
-def hf_tensors(m: Model, prefix="bert.", dtype=np.float64) -> dict:
+def layernorm_params(m: Model, layer: int):
+    """(gamma, beta) of the LayerNorm before attention layer ``layer`` (layer 0: the embeddings' LayerNorm)."""
+    rng = np.random.default_rng(1000 + layer)
+    return rng.uniform(-1.5, 1.5, m.d), rng.uniform(-0.2, 0.2, m.d)
+
+
+def layernorm(x, gamma, beta, eps=1e-12):
+    """BERT's LayerNorm over the last axis."""
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return gamma * (x - mu) / np.sqrt(var + eps) + beta
+
+
+def hf_tensors(m: Model, prefix="bert.", dtype=np.float64, ln_names=("weight", "bias")) -> dict:
     t = {}
     for layer in range(m.L):
+        stem = f"{prefix}embeddings.LayerNorm" if layer == 0 else f"{prefix}encoder.layer.{layer - 1}.output.LayerNorm"
+        g, b = layernorm_params(m, layer)
+        t[f"{stem}.{ln_names[0]}"], t[f"{stem}.{ln_names[1]}"] = g.astype(dtype), b.astype(dtype)
         for role, attr in (("query", "W_Q"), ("key", "W_K"), ("value", "W_V")):
             W = np.vstack([getattr(m.head(layer, h), attr).T for h in range(m.H)])   # (out = H*dh, in = d)
             t[f"{prefix}encoder.layer.{layer}.attention.self.{role}.weight"] = W.astype(dtype)

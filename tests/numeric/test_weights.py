@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import tracemalloc
 import weakref
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 import numeric
 from numeric import weights as W
-from weights_models import build_model, col_norm_sum, write_model, write_tensors
+from weights_models import build_model, col_norm_sum, layernorm, layernorm_params, write_model, write_tensors
 
 REL = 1e-10
 CASES = [("hf-bert", "model.safetensors", {}), ("hf-bert", "model.npz", {}),
@@ -260,7 +261,7 @@ def test_iter_heads_reads_nothing_of_unselected_layers(tmp_path):
 
 def test_peak_memory_is_about_one_layer(tmp_path):
     """tracemalloc peak while measuring an 8-layer file stays near one layer's bytes, far below the file's."""
-    d, dh, H, L = 192, 24, 8, 8
+    d, dh, H, L = 128, 16, 8, 6
     rng = np.random.default_rng(11)
     t = {f"encoder.layer.{i}.attention.self.{r}.weight": rng.standard_normal((d, d))
          for i in range(L) for r in ("query", "key", "value")}
@@ -277,3 +278,45 @@ def test_peak_memory_is_about_one_layer(tmp_path):
         finally:
             tracemalloc.stop()
     assert peak < 3 * one_layer, f"peak {peak} bytes; one layer is {one_layer}, the file {L * one_layer}"
+
+
+# ---------------------------------------------------------------------------------------------- B_X from LayerNorm
+
+
+@pytest.mark.parametrize("ln_names", [("weight", "bias"), ("gamma", "beta")])
+def test_layernorm_B_X_per_layer_matches_the_construction_and_bounds_real_outputs(tmp_path, ln_names):
+    m = build_model(seed=13, L=3)
+    path = write_model(m, tmp_path / "m.safetensors", "hf-bert", ln_names=ln_names)
+    rep = W.analyse_file(path, dps=15, B_X_from="layernorm")
+    assert rep.B_X is None and "per layer" in rep.B_X_source
+    rng = np.random.default_rng(14)
+    for layer in range(m.L):
+        g, b = layernorm_params(m, layer)
+        want = math.sqrt(m.d) * max(abs(float(x)) for x in g) + math.sqrt(math.fsum(float(x) ** 2 for x in b))
+        got = {h.B_X for h in rep.heads if h.measure.layer == layer}
+        assert len(got) == 1 and close(got.pop(), want)
+        # the bound holds on LayerNorm outputs: random, huge, nearly constant and spiky inputs
+        X = np.vstack([rng.standard_normal((200, m.d)) * 1e3, 1 + 1e-9 * rng.standard_normal((50, m.d)),
+                       np.eye(m.d) * 1e6, rng.standard_normal((50, m.d)) * np.sign(g)])
+        assert np.linalg.norm(layernorm(X, g, b), axis=1).max() <= want * (1 + 1e-12)
+    # per-layer B_X reaches the evaluation
+    h = rep.heads[-1]
+    assert h.at_rank_bound.params["B_X"] == Fraction(h.B_X) and h.measure.layer == m.L - 1
+    with mpmath.workdps(15):
+        want = numeric.evaluate(W.head_params(h.measure, B_X=h.B_X, B_w=1.0, n=10**6), dps=15).value
+        assert mpmath.almosteq(h.value(), want, rel_eps=mpmath.mpf("1e-12"))
+
+
+def test_layernorm_B_X_refuses_what_it_cannot_bound(tmp_path):
+    m = build_model(seed=15)
+    plain = write_model(m, tmp_path / "p.npz", "plain")
+    with pytest.raises(W.WeightsError, match="needs the hf-bert layout"):
+        W.analyse_file(plain, B_X_from="layernorm")
+    from weights_models import hf_tensors
+    t = hf_tensors(m)
+    del t["bert.encoder.layer.0.output.LayerNorm.bias"]
+    path = write_tensors(t, tmp_path / "h" / "m.safetensors", {"num_attention_heads": m.H})
+    with pytest.raises(W.WeightsError, match=r"LayerNorm before layer 1 is missing: expected "
+                                             r"'bert.encoder.layer.0.output.LayerNorm.weight'"):
+        W.analyse_file(path, B_X_from="layernorm")
+    assert W.analyse_file(path, B_X_from="layernorm", layer=0).heads      # layer 0 alone needs only the embeddings'
