@@ -70,9 +70,10 @@ class Table:
         return {"seed": self.seed, "rows": [r.to_json() for r in self.rows]}
 
     def text(self) -> str:
-        out = [f"{'step':<58} {'bound':>12} {'best lower':>12} {'ratio':>9}"]
+        w = max(len(r.step) for r in self.rows)
+        out = [f"{'step':<{w}} {'bound':>10} {'best lower':>11} {'ratio':>7}"]
         for r in self.rows:
-            out.append(f"{r.step:<58} {r.bound:>12.6g} {r.lower:>12.6g} {r.ratio:>9.3g}")
+            out.append(f"{r.step:<{w}} {r.bound:>10.6g} {r.lower:>11.6g} {r.ratio:>7.3g}")
         return "\n".join(out)
 
 
@@ -229,7 +230,7 @@ def perturbation_ratio(seed=0, budget=600, softmax_const=2.0) -> Row:
         if cur > best:
             best, arg = cur, p
     name = "transformer-perturbation" if softmax_const == 2 else "transformer-perturbation-sharp"
-    return Row(f"perturbation constant ({name}, c_sm = {softmax_const:g})", 1.0, best,
+    return Row(f"perturbation |f - f'| / RHS ({name}, c_sm = {softmax_const:g})", 1.0, best,
                {"worst_ratio_lhs_over_rhs": best, "witness_recipe": {k: (v if not isinstance(v, float) else repr(v))
                                                                    for k, v in (arg or {}).items()},
                 "seed": seed, "budget": budget, "note": "bound column is 1: the lemma says lhs/rhs <= 1"})

@@ -150,11 +150,6 @@ def test_slip_e_counterexample_rechecked(refusals):
     # and in 50-digit arithmetic, from the same exact float64 entries
     sm = lambda s: oracles.softmax_mp(s, dps=CTX)  # noqa: E731
     with mpmath.workdps(CTX):
-        def f_mp(t):
-            s = [sum(mpmath.mpf(float(x)) * mpmath.mpf(float(v)) for x, v in zip(X[i], t["W_QK"].T @ x_cls * 0 +
-                                                                             np.zeros(len(x_cls))))
-                 for i in range(len(X))]
-            return s
         # scores in mpmath: s_i = sum_{a,b} x_cls[a] W_QK[a, b] X[i, b]
         def fwd(t):
             W = t["W_QK"]
