@@ -232,6 +232,10 @@ class Derivation:
                     provides=tuple(self.facts), variant_of=variant_of)
         return lemmas.register(lem) if register else lem
 
+    def _repr_latex_(self) -> str:
+        from .latex import latex           # the house printer: an aligned chain
+        return "$\\displaystyle %s$" % latex(self)
+
     def describe(self) -> str:
         lines = [f"{self.name}: {sympy.sstr(self.lhs)}"]
         for i, s in enumerate(self.steps, 1):

@@ -109,7 +109,8 @@ class Theorem:
         return printer._print(self.derivation.conclusion)
 
     def _repr_latex_(self):
-        return "$\\displaystyle %s$" % sympy.latex(self)
+        from .latex import latex           # the house printer: the bound in paper form
+        return "$\\displaystyle %s$" % latex(self)
 
 
 def _split_constants(constants: Mapping[str, Any], lemma: Lemma) -> dict:

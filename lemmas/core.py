@@ -308,7 +308,7 @@ class Lemma:
         return printer._print(self.conclusion)
 
     def _repr_latex_(self) -> str:
-        from sympy import latex
+        from derive.latex import latex     # the house printer (derive/latex.py)
         return "$\\displaystyle %s$" % latex(self)
 
     def describe(self) -> str:

@@ -1,0 +1,70 @@
+"""``rankbound latex``: the derivation as LaTeX that compiles.
+
+Without options the whole standalone document goes to stdout; ``--out FILE`` writes it to a
+file instead.  ``--lemma NAME`` prints one lemma's ``lemma`` environment and ``--expr`` the
+final bound in paper form (math mode); ``--variant`` picks the named variant of the chain.
+
+Examples
+--------
+>>> from numeric.cli import main
+>>> main(["latex", "--expr"])                                   # doctest: +ELLIPSIS
+\\frac{24 L_{\\ell}}{\\sqrt{n}} ... + 3 c \\sqrt{\\frac{\\log(2/\\delta)}{2 n}}
+0
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .errors import UsageError
+
+NAME = "latex"
+HELP = "LaTeX of the derivation: a standalone document (--out FILE), one lemma (--lemma) or the bound (--expr)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("--out", metavar="FILE", default=None,
+                        help="write to FILE instead of stdout (the document, or what --lemma/--expr select)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--lemma", metavar="NAME", default=None, help="print one registered lemma's LaTeX")
+    what.add_argument("--expr", action="store_true", help="print only the final bound expression (math mode)")
+    parser.add_argument("--variant", default="default",
+                        help="named variant of the chain (default, sharp-softmax, dudley-half)")
+
+
+def _content(args) -> str:
+    import derive
+    from derive import latex as L
+
+    if args.variant not in derive.VARIANTS:
+        raise UsageError(f"--variant: unknown variant {args.variant!r}; known: {', '.join(derive.VARIANTS)}")
+    derive.register_derived()
+    th = derive.theorem(args.variant)       # registers the variant's derived lemmas too
+    if args.expr:
+        return L.bound_latex(th) + "\n"
+    if args.lemma is not None:
+        import lemmas
+        if args.lemma not in lemmas.names():
+            raise UsageError(f"--lemma: no lemma named {args.lemma!r}; registered: {', '.join(lemmas.names())}")
+        return L.lemma_latex(args.lemma) + "\n"
+    return L.document(th.variant.name)
+
+
+def run(args) -> int:
+    if args.out is not None:
+        folder = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(folder):
+            raise UsageError(f"--out: the folder {folder!r} does not exist")
+        if os.path.isdir(args.out):
+            raise UsageError(f"--out: {args.out!r} is a folder; give a file name such as bound.tex")
+    tex = _content(args)
+    if args.out is None:
+        sys.stdout.write(tex)
+        return 0
+    try:
+        with open(args.out, "w", encoding="ascii") as fh:
+            fh.write(tex)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {args.out!r}: {exc.strerror}") from None
+    return 0

@@ -1,0 +1,71 @@
+"""``rankbound latex``: what each option prints, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import pytest
+
+import derive
+from derive import latex as L
+from numeric.cli import main
+
+
+def _run(capsys, *argv):
+    rc = main(["latex", *argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_expr_prints_the_final_bound_in_paper_form(capsys):
+    rc, out, err = _run(capsys, "--expr")
+    assert rc == 0 and err == ""
+    assert out == L.bound_latex(derive.theorem()) + "\n"
+    assert out.rstrip().endswith(r"3 c \sqrt{\frac{\log(2/\delta)}{2 n}}")
+
+
+def test_variant_selects_the_chain(capsys):
+    _, default, _ = _run(capsys, "--expr")
+    rc, sharp, _ = _run(capsys, "--expr", "--variant", "sharp-softmax")
+    assert rc == 0 and sharp != default
+    assert sharp == L.bound_latex(derive.theorem("sharp-softmax")) + "\n"
+
+
+def test_lemma_prints_one_lemma_environment(capsys):
+    rc, out, err = _run(capsys, "--lemma", "dudley")
+    assert rc == 0 and err == ""
+    assert out.startswith(r"\begin{lemma}[\texttt{dudley}") and out.rstrip().endswith(r"\end{lemma}")
+    assert out == L.lemma_latex("dudley") + "\n"
+
+
+def test_out_writes_the_standalone_document(capsys, tmp_path):
+    target = tmp_path / "bound.tex"
+    rc, out, err = _run(capsys, "--out", str(target))
+    assert rc == 0 and out == "" and err == ""
+    tex = target.read_text()
+    assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    for pkg in ("amsmath", "amssymb", "amsthm"):
+        assert r"\usepackage{%s}" % pkg in tex
+    assert r"\begin{theorem}" in tex and r"\begin{tabular}" in tex
+
+
+def test_out_with_expr_writes_only_the_expression(capsys, tmp_path):
+    target = tmp_path / "expr.tex"
+    rc, out, _ = _run(capsys, "--expr", "--out", str(target))
+    assert rc == 0 and out == ""
+    assert target.read_text() == L.bound_latex(derive.theorem()) + "\n"
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["--lemma", "no-such-lemma"], "--lemma"),
+    (["--variant", "no-such-variant"], "--variant"),
+    (["--out", "/no/such/folder/x.tex"], "--out"),
+    (["--lemma", "dudley", "--expr"], "--expr"),
+])
+def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, argv, names):
+    rc, out, err = _run(capsys, *argv)
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and names in err, err
+
+
+def test_out_pointing_at_a_folder_is_refused(capsys, tmp_path):
+    rc, _, err = _run(capsys, "--out", str(tmp_path))
+    assert rc == 2 and "--out" in err and "folder" in err
