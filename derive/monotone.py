@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Integral, Mul, Piecewise, Pow, log
 
-from lemmas.objects import logplus
+from lemmas.objects import CoveringNumber, logplus
 
 __all__ = ["nondecreasing_in", "nonnegative"]
 
@@ -50,6 +50,8 @@ def nondecreasing_in(expr, z):
             return False if inner is True and not _is_constant(Mul(*with_z), z) else None
         if without.is_nonnegative is not True:
             return None
+        if len(with_z) == 1:      # a nonnegative constant times a nondecreasing factor (of any sign)
+            return nondecreasing_in(with_z[0], z)
         # product of nonnegative nondecreasing factors is nondecreasing
         return _and([nondecreasing_in(a, z) for a in with_z] + [nonnegative(a) for a in with_z])
     if isinstance(expr, Pow):
@@ -93,7 +95,12 @@ def nonnegative(expr):
         return _and(nonnegative(a) for a in expr.args)
     if isinstance(expr, Pow) and expr.base.has(Integral) and expr.exp.is_positive:
         return nonnegative(expr.base)
-    return expr.is_nonnegative
+    if isinstance(expr, log) and isinstance(expr.args[0], CoveringNumber):
+        return True               # a covering number of a nonempty set is >= 1
+    res = expr.is_nonnegative
+    if res is None and isinstance(expr, Add) and all(nonnegative(a) is True for a in expr.args):
+        return True
+    return res
 
 
 def _is_constant(expr, z):

@@ -123,6 +123,8 @@ _FUNCS = {
     sympy.erfc: lambda x: x.erfc(),
     sympy.erf: lambda x: x.erf(),
     sympy.Abs: lambda x: abs(x),
+    sympy.ceiling: lambda x: x.ceil(),
+    sympy.floor: lambda x: x.floor(),
     logplus: _logplus,
 }
 
@@ -266,7 +268,8 @@ def decimal_round(x: Fraction, digits: int, direction: str) -> str:
     if x == 0:
         return "0"
     a = abs(x)
-    e = len(str(a.numerator)) - len(str(a.denominator))
+    # the decimal exponent from the bit lengths (no int -> str conversion of huge numbers)
+    e = math.floor((a.numerator.bit_length() - a.denominator.bit_length()) * math.log10(2))
     while a < Fraction(10) ** e:
         e -= 1
     while a >= Fraction(10) ** (e + 1):

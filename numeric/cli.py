@@ -25,7 +25,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 BOUNDS = ("truong", "edelman", "trauger-tewari")
 
 #: modules that add subcommands (NAME, HELP, configure(parser), run(args) -> int)
-COMMAND_MODULES = ["numeric.cli_latex", "numeric.cli_weights", "numeric.cli_audit"]
+COMMAND_MODULES = ["numeric.cli_latex", "numeric.cli_weights", "numeric.cli_audit", "numeric.cli_compare"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,8 +75,7 @@ def cmd_eval(args) -> int:
     from .certified import certified_evaluate
     from .evaluate import evaluate
     if args.bound != "truong":
-        raise UsageError(f"--bound {args.bound}: the rebuilt prior bound is not implemented yet; "
-                         f"available: truong")
+        return _eval_prior(args)
     params = _params(args)
     ev = evaluate(params, dps=args.dps, variant=args.variant)
     cv = certified_evaluate(params, dps=ev.dps, variant=args.variant)
@@ -91,6 +90,33 @@ def cmd_eval(args) -> int:
         for b in ev.blocks:
             print(f"  block {b.name:>2}: D = {ev.fmt(b.D)}, C = {ev.fmt(b.C)}, sqrt(D) I(C, U) = {ev.fmt(b.integral)}")
         print(f"  vacuous (>= c): {'yes' if ev.vacuous else 'no'}")
+    return 0
+
+
+def _eval_prior(args) -> int:
+    """``eval --bound edelman``: the rebuilt prior bound, its optimal alpha and an Arb enclosure."""
+    from derive.prior import PRIORS
+
+    from .compare import prior_enclosure
+    from .prior import evaluate_prior
+    if args.bound not in PRIORS:
+        raise UsageError(f"--bound {args.bound}: this prior bound is not rebuilt yet; available: truong, "
+                         f"{', '.join(PRIORS)}")
+    if args.variant != "default":
+        raise UsageError("--variant: the rebuilt prior bounds have no variants")
+    params = _params(args)
+    ev = evaluate_prior(args.bound, params, dps=args.dps)
+    cv = prior_enclosure(args.bound, params, dps=ev.dps)
+    if args.json:
+        print(json.dumps(ev.to_json() | cv.to_json(), indent=2))
+    else:
+        lo, hi = cv.interval_strings()
+        print(f"rebuilt {args.bound} bound on L(theta) - L_S(theta): {ev.fmt(ev.value)}")
+        print(f"  Arb enclosure: [{lo}, {hi}]  ({'certified' if cv.certified else 'NOT certified'} to {ev.dps} digits)")
+        print(f"  Dudley alpha = {ev.fmt(ev.alpha)}{' (the upper limit)' if ev.alpha_at_upper else ''}, "
+              f"integral = {ev.fmt(ev.integral)}")
+        print(f"  vacuous (>= c): {'yes' if ev.vacuous else 'no'}")
+        print(f"  mapping: {ev.mapping}")
     return 0
 
 
