@@ -91,7 +91,7 @@ def run(args) -> int:
     if a.tightness is not None:
         w.append(f"TIGHTNESS (bound / best lower estimate, seed {a.tightness.seed}; small dimensions)")
         w.append(a.tightness.text())
-        mc = a.tightness.rows[-1].detail
+        mc = next(r for r in a.tightness.rows if r.step.startswith("Rademacher")).detail
         w.append(f"  Monte Carlo R_S: mean {mc['mc_mean']:.6g}, 95% CI [{mc['ci95'][0]:.6g}, {mc['ci95'][1]:.6g}] "
                  f"over {mc['draws']} sign draws")
     print("\n".join(w))

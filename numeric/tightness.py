@@ -270,8 +270,12 @@ def _unpack(params, dims, radii):
 
 
 def rademacher_mc(n=16, d=3, k=2, r_w=1, r_v=1, T=4, B_X=1.0, B_w=1.0, B_V=1.0, B_QK=1.0, draws=20,
-                  restarts=3, steps=25, seed=0) -> Row:
-    """The composed Dudley bound on R_S(F) against Monte Carlo lower estimates on a random sample."""
+                  restarts=3, steps=25, seed=0, with_priors: bool = False):
+    """The composed Dudley bound on R_S(F) against Monte Carlo lower estimates on a random sample.
+
+    Returns a Row; with ``with_priors=True`` a list of rows: ours, then each rebuilt prior bound (if available)
+    against the same estimates.
+    """
     from .evaluate import evaluate
     rng = np.random.default_rng(seed)
     Xs = rng.standard_normal((n, T, d))
@@ -309,13 +313,35 @@ def rademacher_mc(n=16, d=3, k=2, r_w=1, r_v=1, T=4, B_X=1.0, B_w=1.0, B_V=1.0, 
     vals = np.array(vals)
     mean = float(vals.mean())
     half = float(1.96 * vals.std(ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else math.inf
-    ev = evaluate({"n": n, "d": d, "k": k, "r_w": r_w, "r_v": r_v, "T": T, "B_X": B_X, "B_w": B_w, "B_V": B_V,
-                   "B_QK": B_QK, "L_sigma": 1, "L_loss": 1, "c": 1, "delta": "0.05"}, dps=20)
+    P = {"n": n, "d": d, "k": k, "r_w": r_w, "r_v": r_v, "T": T, "B_X": B_X, "B_w": B_w, "B_V": B_V,
+         "B_QK": B_QK, "L_sigma": 1, "L_loss": 1, "c": 1, "delta": "0.05"}
+    ev = evaluate(P, dps=20)
     bound = float(ev.rademacher_complexity)      # with L_loss = 1: Dudley's bound on R_S(F) itself
-    return Row(f"Rademacher: Dudley chain vs Monte Carlo (n={n}, d={d}, k={k}, r_w={r_w}, T={T})", bound, mean,
-               {"mc_mean": mean, "ci95": [mean - half, mean + half], "draws": draws, "restarts": restarts,
-                "steps": steps, "seed": seed, "per_draw": vals.tolist(),
-                "B_f": B_w * B_V * B_X})
+    detail = {"mc_mean": mean, "ci95": [mean - half, mean + half], "draws": draws, "restarts": restarts,
+              "steps": steps, "seed": seed, "per_draw": vals.tolist(), "B_f": B_w * B_V * B_X}
+    row = Row(f"Rademacher: Dudley chain vs Monte Carlo (n={n}, d={d}, k={k}, r_w={r_w}, T={T})", bound, mean,
+              detail)
+    if not with_priors:
+        return row
+    return [row] + _prior_rows(P, mean, detail)
+
+
+def _prior_rows(P, mean, detail) -> list:
+    """The same Monte Carlo lower estimates against the rebuilt prior bounds' Rademacher parts (their classes
+    contain ours, so the estimates bound their R_S from below too: a validity check of the comparators)."""
+    try:
+        from .prior import evaluate_prior
+        from derive.prior import PRIORS
+    except ImportError:
+        return []
+    c_rad = float(lemmas.get("rademacher-generalisation").constant("c_rad").default)
+    rows = []
+    for name in PRIORS:
+        pe = evaluate_prior(name, P, dps=20)
+        rows.append(Row(f"Rademacher: rebuilt {name} Dudley vs the same Monte Carlo", float(pe.rademacher) / c_rad,
+                        mean, {**detail, "note": "rebuilt prior bound's Rademacher term / c_rad (L_loss = 1)",
+                               "mapping": pe.mapping}))
+    return rows
 
 
 def tightness_table(seed: int = 0, quick: bool = False) -> Table:
@@ -328,6 +354,6 @@ def tightness_table(seed: int = 0, quick: bool = False) -> Table:
         softmax_ratio(seed=seed, budget=500 if quick else 2000, constant="softmax-lipschitz-sharp"),
         perturbation_ratio(seed=seed, budget=200 if quick else 600, softmax_const=2.0),
         perturbation_ratio(seed=seed, budget=200 if quick else 600, softmax_const=1.0),
-        rademacher_mc(seed=seed, draws=8 if quick else 20),
     ]
+    rows += rademacher_mc(seed=seed, draws=8 if quick else 20, with_priors=True)
     return Table(tuple(rows), seed)
