@@ -34,13 +34,12 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol, log, sqrt
 
-from .attention import (B_QK, B_V, B_X, B_w, C_SM, L_sigma, TRANSFORMER_PARAMS, _SETTING_HYPS, dQK, dV, df,
-                        dw)
+from .attention import B_V, B_X, B_w, C_SM, L_sigma, TRANSFORMER_PARAMS, _SETTING_HYPS, dQK, dV, df, dw
 from .core import Constant, Hypothesis, Lemma, Source
 from .covering import NET_CONST, C_NET, lowrank_ball
 from .covering import B as B_ball
 from .covering import n1, n2, r
-from .objects import NORMS, CoveringNumber, FunctionClass, LossClass, Tag, logplus
+from .objects import NORMS, CoveringNumber, LossClass, logplus
 
 __all__ = ["SLIPS", "CONTROLS", "slip", "control",
            "SLIP_SPHERE_NET_FOR_BALL", "SLIP_DUDLEY_LOG", "SLIP_EXTERNAL_FOR_INTERNAL", "SLIP_LOSS_COVER_SCALED",
@@ -99,7 +98,10 @@ SLIP_DUDLEY_LOG = Lemma(
     source=Source("MATH.md section 6.4, slip (b)", kind="derived", derivation=(
         "WRONG on purpose: integrates D log(C/eps) over [0, U] although log N = D log+(C/eps) vanishes past "
         "eps = C; the negative part past C is subtracted, giving U (1 + log(C/U)) < C for C < U. Correct: "
-        "dudley-cauchy-schwarz (log+), or the exact closed form logplus-sqrt-integral (C sqrt(pi)/2 for C <= U)")),
+        "dudley-cauchy-schwarz (log+), or the exact closed form logplus-sqrt-integral (C sqrt(pi)/2 for C <= U). "
+        "(The erfc closed form itself, used with log for C < U, is not real: its real part happens to be the "
+        "right value C sqrt(pi)/2, so the harmful real-valued form of the slip is the one in int log N, "
+        "encoded here)")),
     family="slips", variant_of="dudley-cauchy-schwarz", wrong=True,
     example={D: 1, C: 1, U: sympy.Rational(5, 2)},
 )

@@ -37,7 +37,7 @@ import derive
 import lemmas
 from derive.claims import check_claims, positive
 from lemmas.objects import logplus
-from lemmas.symbols import B_X, T, n, r_w
+from lemmas.symbols import B_X, T
 
 from .evaluate import evaluate
 from .params import DEFAULT_PRESET, Params

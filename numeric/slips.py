@@ -37,17 +37,17 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Callable
 
 import mpmath
 import numpy as np
 import sympy
 
-from lemmas.core import Lemma, truth
-from lemmas.objects import CoveringNumber, Distance, logplus
+from lemmas.core import Lemma
+from lemmas.objects import CoveringNumber, Distance
 
 from .mpeval import mp_eval, to_mpf
 
@@ -71,11 +71,6 @@ def _frac(x) -> Fraction:
     return Fraction(float(x))
 
 
-def _rat(x) -> sympy.Rational:
-    f = _frac(x)
-    return sympy.Rational(f.numerator, f.denominator)
-
-
 def _loguniform(rng, lo, hi) -> float:
     return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
 
@@ -86,15 +81,6 @@ def _jitter(rng, x, lo, hi, s=0.3) -> float:
 
 def _step_int(rng, v, lo, hi) -> int:
     return int(min(hi, max(lo, v + int(rng.integers(-1, 2)))))
-
-
-def _exact_value(expr, point_vals: dict) -> Fraction:
-    """An exact rational value of ``expr`` (e.g. the radius argument of a covering number)."""
-    v = expr.xreplace(point_vals)
-    v = sympy.nsimplify(v) if not v.is_Rational else v
-    if not v.is_Rational:
-        raise ValueError(f"{expr} is not rational at the point")
-    return Fraction(int(v.p), int(v.q))
 
 
 def _jsonable(v):
@@ -498,12 +484,6 @@ def _instance(p):
             _INSTANCES.clear()
         inst = _INSTANCES[key] = build_instance(p)
     return inst
-
-
-def _spec_mp(A):
-    A = np.atleast_2d(A)
-    M = mpmath.matrix([[mpmath.mpf(float(v)) for v in row] for row in A])
-    return max(mpmath.svd_r(M, compute_uv=False))
 
 
 def _e_atom(atom, args, p, dps):
