@@ -78,7 +78,8 @@ _GREEK = greek_letters_set | other_symbols | {"lambda", "Lambda", "varepsilon", 
 #: the output bound of MATH.md section 1, as a printer abbreviation
 B_F_ABBREVIATION = ((L_sigma * B_w * B_V * B_X, r"B_{f}"),)
 
-_NORM_TEX = {"sup": r"\|\cdot\|_{\infty}", "L2S": r"L_2(S)", "fro": r"\|\cdot\|_{F}", "spec": r"\|\cdot\|_{2}"}
+_NORM_TEX = {"sup": r"\|\cdot\|_{\infty}", "supS": r"\|\cdot\|_{\infty,S}", "L2S": r"L_2(S)",
+             "fro": r"\|\cdot\|_{F}", "spec": r"\|\cdot\|_{2}"}
 
 
 class DudleyIntegral(Function):
