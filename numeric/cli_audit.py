@@ -87,6 +87,11 @@ def run(args) -> int:
                 w.append("      counterexample: " + (ce if len(ce) < 400 else ce[:400] + " ..."))
             for c in v.controls:
                 w.append(f"      {c.summary()}")
+            if v.consequence is not None:
+                q = v.consequence
+                lhs, rhs = q["lhs |f - f'|"][:22], q["rhs (class radii)"][:22]
+                w.append(f"      the step it breaks: {q['statement']}: |f - f'| = {lhs} > {rhs} "
+                         f"(broken: {q['broken']})")
         w.append("")
     if a.tightness is not None:
         w.append(f"TIGHTNESS (bound / best lower estimate, seed {a.tightness.seed}; small dimensions)")

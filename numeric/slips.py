@@ -52,7 +52,8 @@ from lemmas.objects import CoveringNumber, Distance
 from .mpeval import mp_eval, to_mpf
 
 __all__ = ["Arena", "ARENAS", "SearchResult", "SlipCheck", "search", "confirm", "check_slips", "CHECKS",
-           "DEFAULT_BUDGET", "CONFIRM_DPS", "true_lemmas_for", "forward", "forward_mp", "build_instance"]
+           "DEFAULT_BUDGET", "CONFIRM_DPS", "true_lemmas_for", "forward", "forward_mp", "build_instance",
+           "SlipVerdict", "external_centre_breaks_perturbation", "internal_cover_number", "external_cover_number"]
 
 DEFAULT_BUDGET = 300
 CONFIRM_DPS = 50
@@ -827,14 +828,47 @@ class SlipVerdict:
     key: str
     slip: SearchResult
     controls: tuple          # SearchResult of each true lemma under the same search
+    consequence: dict | None = None   # where known, the step of the chain that the slip breaks
 
     @property
     def ok(self) -> bool:
         return self.slip.refused and not any(c.refused for c in self.controls)
 
     def to_json(self) -> dict:
-        return {"key": self.key, "ok": self.ok, "slip": self.slip.to_json(),
-                "true_lemmas": [c.to_json() for c in self.controls]}
+        out = {"key": self.key, "ok": self.ok, "slip": self.slip.to_json(),
+               "true_lemmas": [c.to_json() for c in self.controls]}
+        if self.consequence is not None:
+            out["consequence"] = self.consequence
+        return out
+
+
+def external_centre_breaks_perturbation(B_X=1.0, B_w=1.0, B_V=0.25, delta=0.125, scale=3.0, d=2, k=1, T=2,
+                                        dps: int = CONFIRM_DPS) -> dict:
+    """Slip (c) in the chain: an external net point breaks the perturbation step.
+
+    theta in Theta: x_cls and all tokens B_X e_1, W_QK = 0, W_V = B_V e_1 e_1^T, w = B_w e_1.  An external
+    centre theta' (a point of a cover of the *parameter sets* taken outside them) with w' = scale B_w e_1
+    (||w'|| > B_w) and W_V' = (B_V + delta) e_1 e_1^T.  The perturbation lemma's right side uses the class
+    radii B_w, B_V, so |f_theta - f_theta'| exceeds it: the step needs internal centres.  Both sides at
+    ``dps`` digits (the forward pass from the exact float64 entries).
+    """
+    e1d, e1k = np.eye(d)[0], np.eye(k)[0]
+    X = np.tile(B_X * e1d, (T, 1))
+    th = {"W_QK": np.zeros((d, d)), "W_V": B_V * np.outer(e1d, e1k), "w": B_w * e1k}
+    th2 = {"W_QK": np.zeros((d, d)), "W_V": (B_V + delta) * np.outer(e1d, e1k), "w": scale * B_w * e1k}
+    with mpmath.workdps(dps + 10):
+        f1 = forward_mp(X, B_X * e1d, th["W_QK"], th["W_V"], th["w"])
+        f2 = forward_mp(X, B_X * e1d, th2["W_QK"], th2["W_V"], th2["w"])
+        lhs = abs(f1 - f2)
+        m = lambda v: mpmath.mpf(float(v))  # noqa: E731
+        rhs = m(B_V) * m(B_X) * m((scale - 1) * B_w) + m(B_w) * m(B_X) * m(delta)   # + 2 ... * 0 (W_QK fixed)
+        broken = bool(lhs > rhs)
+    with mpmath.workdps(dps):
+        return {"statement": "transformer-perturbation with theta' an external centre outside Theta (||w'|| > B_w)",
+                "B_X": B_X, "B_w": B_w, "B_V": B_V, "L_sigma": 1, "sigma": "tanh",
+                "theta": _jsonable(th), "theta_prime": _jsonable(th2), "x_cls": _jsonable(B_X * e1d),
+                "X": _jsonable(X), "lhs |f - f'|": mpmath.nstr(+lhs, dps),
+                "rhs (class radii)": mpmath.nstr(+rhs, dps), "broken": broken}
 
 
 def check_slips(budget: int = DEFAULT_BUDGET, seed: int = 0, keys: str = "abcde") -> list:
@@ -845,5 +879,5 @@ def check_slips(budget: int = DEFAULT_BUDGET, seed: int = 0, keys: str = "abcde"
             continue
         s = search(ch.slip, ch.arena, budget, seed)
         ctrl = tuple(search(t, ch.arena, budget, seed, stop_at_first=False) for t in true_lemmas_for(ch))
-        out.append(SlipVerdict(ch.key, s, ctrl))
+        out.append(SlipVerdict(ch.key, s, ctrl, external_centre_breaks_perturbation() if ch.key == "c" else None))
     return out

@@ -178,3 +178,11 @@ def test_cli_audit_bad_input_is_one_line_exit_2(capsys, argv, needle):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and needle in err
+
+
+def test_cli_audit_text(capsys):
+    assert main(["audit", "--budget", "60", "--preset", "small"]) == 0
+    out = capsys.readouterr().out
+    for i in range(1, 7):
+        assert f"\n{i}. [" in out
+    assert out.count("OK: REFUSED") == 5 and "the step it breaks" in out

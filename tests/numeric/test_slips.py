@@ -200,3 +200,26 @@ def test_search_can_fail_a_true_statement_made_false():
     from lemmas.core import Constant
     broken = replace(lem, constants=(Constant(lem.constants[0].symbol, Fraction(1, 100), "broken"),), name="broken")
     assert search(broken, "lowrank-ball-cover", DEFAULT_BUDGET, seed=0).refused
+
+
+def test_slip_c_consequence_external_centre_breaks_perturbation_rechecked():
+    from numeric.slips import external_centre_breaks_perturbation
+    q = external_centre_breaks_perturbation()
+    assert q["broken"] is True
+    th = {k: np.array(v, dtype=float) for k, v in q["theta"].items()}
+    th2 = {k: np.array(v, dtype=float) for k, v in q["theta_prime"].items()}
+    X, x_cls = np.array(q["X"], dtype=float), np.array(q["x_cls"], dtype=float)
+    B_X, B_w, B_V = q["B_X"], q["B_w"], q["B_V"]
+    assert np.linalg.norm(th["w"]) <= B_w and np.linalg.norm(th["W_V"]) <= B_V      # theta in the class
+    assert np.linalg.norm(th2["w"]) > B_w                                            # theta' is not
+    lhs = abs(oracles.transformer_forward(X, th["W_QK"], th["W_V"], th["w"], x_cls)
+              - oracles.transformer_forward(X, th2["W_QK"], th2["W_V"], th2["w"], x_cls))
+    rhs = (B_V * B_X * np.linalg.norm(th["w"] - th2["w"]) + B_w * B_X * np.linalg.norm(th["W_V"] - th2["W_V"], 2)
+           + 2 * B_w * B_V * B_X ** 3 * np.linalg.norm(th["W_QK"] - th2["W_QK"], 2))
+    assert lhs > rhs * 1.1
+    # with theta' moved inside the class (w' scaled back to B_w) the lemma holds again
+    th3 = dict(th2, w=th2["w"] * B_w / np.linalg.norm(th2["w"]))
+    lhs3 = abs(oracles.transformer_forward(X, th["W_QK"], th["W_V"], th["w"], x_cls)
+               - oracles.transformer_forward(X, th3["W_QK"], th3["W_V"], th3["w"], x_cls))
+    rhs3 = B_V * B_X * np.linalg.norm(th["w"] - th3["w"]) + B_w * B_X * np.linalg.norm(th["W_V"] - th3["W_V"], 2)
+    assert lhs3 <= rhs3
