@@ -237,6 +237,7 @@ def _prior_crossovers(preset, overrides, dps):
         out[prior] = {"crossover_n": j["crossover_n"], "status": status, "explanation": j["crossover"],
                       "at_preset_n": j["n"], "ours": j["ours"], "prior": j["prior"],
                       "smaller_at_preset_n": j["smaller"], "ratio_ours_over_prior": j["ratio_ours_over_prior"],
+                      "vacuous_at_crossover": j.get("vacuous_at_crossover"),
                       "parameter_mapping": j["parameter_mapping"]}
     return out
 
@@ -286,7 +287,9 @@ def claim_improves_prior(preset: str = DEFAULT_PRESET, dps: int = 30) -> AuditCl
                 elif r["crossover_n"] is not None:
                     lines.append(f"{prior}: n* = {r['crossover_n']} (ours is smaller only for n > n*; at the "
                                  f"preset's n = {r['at_preset_n']} the smaller is {r['smaller_at_preset_n']}, "
-                                 f"ours/prior = {r['ratio_ours_over_prior'][:10]})")
+                                 f"ours/prior = {r['ratio_ours_over_prior'][:10]}"
+                                 + ("; both bounds are vacuous (>= c) at n*" if r.get("vacuous_at_crossover")
+                                    else "") + ")")
                 else:
                     lines.append(f"{prior}: no crossover ({r['explanation']})")
             ev.append(Evidence("numeric", f"crossover n* against the rebuilt prior bounds at preset {name} "
