@@ -19,6 +19,7 @@ __all__ = ["Derivation", "DerivationError", "HypothesisRefused", "Obligation", "
 
 
 def register_derived():
-    """Derive (and so register) the derived lemmas of the default chain; returns them."""
+    """Derive (and so register) the derived lemmas of the default chain and the rebuilt prior bounds."""
     th = theorem()
-    return [logplus_integral(), th.covering_lemma, th.lemma]
+    from .prior import PRIORS, prior
+    return [logplus_integral(), th.covering_lemma, th.lemma] + [prior(name).lemma for name in PRIORS]

@@ -25,7 +25,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 BOUNDS = ("truong", "edelman", "trauger-tewari")
 
 #: modules that add subcommands (NAME, HELP, configure(parser), run(args) -> int)
-COMMAND_MODULES = ["numeric.cli_latex", "numeric.cli_weights", "numeric.cli_audit", "numeric.cli_compare"]
+COMMAND_MODULES = ["numeric.cli_latex", "numeric.cli_weights", "numeric.cli_audit", "numeric.cli_compare", "numeric.cli_sweep", "numeric.cli_plot"]
 
 
 class _Parser(argparse.ArgumentParser):

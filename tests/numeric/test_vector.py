@@ -69,3 +69,52 @@ def test_unknown_parameter_and_variant():
         evaluate_array({"q": 1})
     with pytest.raises(UsageError):
         evaluate_array(variant="nope")
+
+
+# --- sweep and plot ----------------------------------------------------------------------------------
+def test_parse_vary_and_sweep_agree_with_pointwise_evaluation():
+    from numeric.sweep import parse_vary, sweep
+    name, grid = parse_vary("n=1e2:1e12:log:200")
+    assert name == "n" and len(grid) == 200 and grid[0] == 100 and grid[-1] == 10**12
+    rows = sweep("truong", name, grid, quiet=True)
+    for r in rows[::50]:
+        ref = evaluate({"n": r["n"]}, dps=20).value
+        assert abs(r["value"] - float(ref)) <= REL * float(ref)
+    name, grid = parse_vary("B_QK=0.001:10:lin:7")
+    assert name == "B_QK" and grid[0] == 0.001 and len(grid) == 7
+
+
+@pytest.mark.parametrize("spec, word", [("q=1:2", "--vary"), ("n=5:1", "n"), ("n=0:10:log:5", "n"),
+                                         ("n=1:10:log:1", "vary"), ("nonsense", "--vary"), ("delta=0.1:2:lin:3", "delta")])
+def test_bad_vary_is_one_line(spec, word, capsys):
+    from numeric.cli import main
+    rc = main(["sweep", "--vary", spec, "--quiet"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == "" and err.count("\n") == 1 and word in err
+
+
+def test_cli_sweep_csv_and_json(capsys):
+    import json
+    from numeric.cli import main
+    assert main(["sweep", "--vary", "n=1e2:1e4:log:3", "--csv", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert lines[0] == "n,value" and len(lines) == 4 and err == ""
+    assert main(["sweep", "--vary", "n=1e8:1e10:log:2", "--bound", "edelman", "--json", "--quiet"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bound"] == "edelman" and [p["n"] for p in data["points"]] == [10**8, 10**10]
+    assert data["points"][0]["value"] > data["points"][1]["value"]
+
+
+def test_cli_plot_writes_a_non_blank_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from numeric.cli import main
+    out = tmp_path / "bounds.png"
+    assert main(["plot", "--vary", "n=1e4:1e12:log:6", "--bounds", "truong,edelman", "--out", str(out),
+                 "--quiet"]) == 0
+    import matplotlib.image as mpimg
+    img = mpimg.imread(str(out))
+    assert img.ndim == 3 and img.shape[0] > 100 and img.shape[1] > 100
+    rgb = img[..., :3]
+    assert np.mean(np.any(rgb < 0.9, axis=-1)) > 0.01        # a fair share of non-white pixels
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 10     # lines in several colours
