@@ -123,6 +123,7 @@ class Arena:
     values: Callable
     atom: Callable = None
     witness: Callable = None
+    shrink: Callable = None      # simpler variants of a point, tried after a confirmed counterexample
 
 
 # -- (a) covering numbers of the rank-r Frobenius ball ---------------------------------------------
@@ -297,6 +298,12 @@ def _c_atom(atom, args, p, dps):
     pts = _c_points(p)
     n = internal_cover_number(pts, e) if atom.args[3] == 1 else external_cover_number(pts, e)
     return n
+
+
+def _c_shrink(p):
+    """Drop one point at a time (a smaller witness is easier to read)."""
+    return [{"points": p["points"][:i] + p["points"][i + 1:], "epsilon": p["epsilon"]}
+            for i in range(len(p["points"])) if len(p["points"]) > 2]
 
 
 def _c_values(p):
@@ -548,7 +555,8 @@ ARENAS = {a.key: a for a in (
           _b_sample, _b_perturb, _b_lhs, _b_values, witness=lambda p: _jsonable(p)),
     Arena("internal-external", "internal and external covers of finite sets in the plane",
           "exact N_int (centres among the points) and N_ext (candidate centres: points, midpoints, "
-          "circumcentres) in rational arithmetic", _c_sample, _c_perturb, _c_lhs, _c_values, _c_atom, _c_witness),
+          "circumcentres) in rational arithmetic", _c_sample, _c_perturb, _c_lhs, _c_values, _c_atom, _c_witness,
+          _c_shrink),
     Arena("loss-cover", "F = {x -> w x : |w| <= R} on [-1, 1] and the loss class of l(y) = L_loss y",
           "exact covering numbers of intervals: N = max(1, ceil(half-length / eps))",
           _d_sample, _d_perturb, _d_lhs, _d_values, _d_atom, _d_witness),
@@ -757,6 +765,8 @@ def search(lemma: Lemma, arena: str | Arena, budget: int = DEFAULT_BUDGET, seed:
             if key not in tried:
                 tried.add(key)
                 violated, lhs, rhs = confirm(lemma, ar, p)
+                if violated and ar.shrink is not None:
+                    p, lhs, rhs = _shrunk(lemma, ar, p, lhs, rhs)
                 if violated:
                     return SearchResult(lemma.name, lemma.wrong, ar.key, seed, budget, evals, True, float(cur),
                                         ar.witness(p) if ar.witness else _jsonable(p),
@@ -768,6 +778,19 @@ def search(lemma: Lemma, arena: str | Arena, budget: int = DEFAULT_BUDGET, seed:
     return SearchResult(lemma.name, lemma.wrong, ar.key, seed, budget, evals, False, bm, None, None, None,
                         "" if not lemma.wrong else "no counterexample found within the budget",
                         ar.lhs_description)
+
+
+def _shrunk(lemma, ar, p, lhs, rhs):
+    """Greedily replace a confirmed counterexample by simpler ones that are still confirmed."""
+    changed = True
+    while changed:
+        changed = False
+        for q in ar.shrink(p):
+            ok, l2, r2 = confirm(lemma, ar, q)
+            if ok:
+                p, lhs, rhs, changed = q, l2, r2, True
+                break
+    return p, lhs, rhs
 
 
 # ---------------------------------------------------------------------------------------------
