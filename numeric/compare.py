@@ -137,7 +137,7 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
     exact = {s: p[s.name] for s in SETTING_SYMBOLS}
     prec = int(dps * math.log2(10)) + GUARD_BITS
     comp = compiled_prior(vs, constants)
-    b_exact = sympy.nsimplify(_upper(vs).xreplace(vals))
+    b_exact = _upper(vs).xreplace(vals)
     with working_precision(prec):
         dA_b, dI_b = arb_eval(dA.xreplace(vals), {}), arb_eval(dI.xreplace(vals), {})
         g_p = g.xreplace(vals)
@@ -147,9 +147,10 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
 
         if at_upper:
             # F' is nondecreasing (F convex): F'(b) <= 0 puts the minimum at alpha = b, where the integral is 0
-            if not Fprime(Fraction(int(b_exact.p), int(b_exact.q))) <= 0:
-                raise NotCertified("could not certify that the optimal alpha is the upper limit B_f")
-            val = arb_eval(comp.outer_expr.xreplace(vals).xreplace({comp.I: 0, ALPHA: b_exact}), {})
+            b_ball = arb_eval(b_exact, {})
+            if not Fprime(b_ball) <= 0:
+                raise NotCertified("could not certify that the optimal alpha is the upper limit b")
+            val = arb_eval(comp.outer_expr.xreplace(vals).xreplace({comp.I: 0}), {ALPHA: b_ball})
             lo, hi = arb_endpoints(val)
             return CertifiedValue(lo, hi, dps, _is_certified(lo, hi, dps), prec, 1)
         aL, aU = alpha0 - spread, alpha0 + spread

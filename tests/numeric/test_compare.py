@@ -7,6 +7,10 @@ from fractions import Fraction
 
 import mpmath
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import strategies as S
 
 import numeric.compare as C
 from numeric.compare import compare, crossover, prior_enclosure
@@ -93,3 +97,12 @@ def test_compare_with_trauger_tewari_has_no_T_and_a_crossover():
     cmp = compare("trauger-tewari", {"n": 10**30}, dps=15, certify=False)
     assert cmp.crossover is not None and "M_QK = d B_QK" in cmp.mapping
     assert cmp.ratio < 1
+
+
+@settings(max_examples=6)
+@given(params=S.parameter_sets(), vs=st.sampled_from(["edelman", "trauger-tewari"]))
+def test_prior_enclosure_contains_the_mpmath_value_on_random_parameters(params, vs):
+    with mpmath.workdps(40):
+        v = prior_value_at(vs, Params.coerce(params))[0]
+    cv = prior_enclosure(vs, params, dps=12)
+    assert cv.certified and cv.contains(v)
