@@ -49,8 +49,8 @@ def run(args) -> int:
     if data["crossover_n"] is None:
         print(f"  {data['crossover']}")
     else:
-        print(f"  crossover n* = {data['crossover_n']}: {data['crossover']}"
-              f"{' (both vacuous there)' if data['vacuous_at_crossover'] else ''}")
+        print(f"  crossover n* = {data['crossover_n']}{' (both vacuous there)' if data['vacuous_at_crossover'] else ''}:"
+              f" {data['crossover']}")
         for chk in data["certified_signs"]:
             status = "certified (Arb)" if chk["certified"] else f"NOT certified: {chk.get('reason', '')}"
             print(f"    n = {chk['n']} ({chk['side']}): {chk.get('smaller', '?')} smaller -- {status}")

@@ -183,6 +183,7 @@ class Comparison:
     mapping: str
     checks: tuple = field(default=())   # certified sign checks: dicts
     vacuous_at_crossover: Any = None    # both bounds are >= c at n* (they are equal there)
+    prior_trivial_at_crossover: Any = None   # the prior is at its trivial value (alpha = b) at n*
 
     @property
     def ratio(self):
@@ -207,6 +208,7 @@ class Comparison:
                 "prior_vacuous": self.prior_vacuous,
                 "crossover_n": None if self.crossover is None else self.fmt(self.crossover),
                 "vacuous_at_crossover": self.vacuous_at_crossover,
+                "prior_trivial_at_crossover": self.prior_trivial_at_crossover,
                 "crossover": self.explanation,
                 "certified_signs": list(self.checks),
                 "parameter_mapping": self.mapping,
@@ -241,9 +243,14 @@ def compare(vs: str = "edelman", params: Mapping | Params | None = None, dps: in
             checks.append({"n": str(n_int), "side": side, "smaller": want, "certified": bool(ok),
                            "ours_interval": list(o.interval_strings(23)),
                            "prior_interval": list(q.interval_strings(23))})
-    vac = None
+    vac = trivial = None
     if n_star is not None:
         with mpmath.workdps(dps + GUARD_DIGITS):
             vac = bool(_ours_at(p, n_star) >= to_mpf(p["c"]))
+            trivial = bool(prior_value_at(vs, p, n=n_star)[2])
+        if trivial:
+            why += (". NOTE: at n* the rebuilt bound sits at its trivial value (Dudley's optimum is alpha = b, "
+                    "i.e. R_S <= c_alpha b): this n* is where ours falls below that trivial value, which ours "
+                    "admits too; it is not a comparison of the entropies")
     return Comparison(vs, p, dps, ours.value, pr.value, pr.alpha, bool(ours.vacuous), bool(pr.vacuous), n_star, why,
-                      pr.mapping, tuple(checks), vac)
+                      pr.mapping, tuple(checks), vac, trivial)

@@ -38,6 +38,8 @@ def test_crossover_is_a_root_with_certified_signs():
     assert Fraction(below["ours_interval"][0]) > Fraction(below["prior_interval"][1])
     assert Fraction(above["ours_interval"][1]) < Fraction(above["prior_interval"][0])
     assert cmp.ratio < 1 and cmp.to_json()["smaller"] == "ours"     # n = 10^8 is above n*
+    default = compare("edelman", {"n": 10**8}, dps=15, certify=False)
+    assert default.prior_trivial_at_crossover is False and default.vacuous_at_crossover is True
 
 
 def test_no_crossover_is_explained(monkeypatch):
@@ -71,6 +73,8 @@ def test_cli_compare_json(capsys):
         assert key in data
     assert "NO rank constraints" in data["parameter_mapping"]
     assert float(data["crossover_n"]) == pytest.approx(11000.1978925, rel=1e-9)
+    # here the rebuilt bound is still at its trivial value (alpha = b) at n*: said, not hidden
+    assert data["prior_trivial_at_crossover"] is True and "trivial value" in data["crossover"]
 
 
 @pytest.mark.parametrize("argv, word", [
