@@ -79,6 +79,11 @@ def _substitute():
 @lru_cache(maxsize=None)
 def logplus_integral() -> Lemma:
     """Derive and register ``int_0^U sqrt(D log+(C/eps)) d eps = sqrt(D) I(C, U)``."""
+    from .cache import cached
+    return lemmas.register(cached(("logplus-sqrt-integral",), _derive_logplus_integral))
+
+
+def _derive_logplus_integral() -> Lemma:
     f, lo, hi = _substitute()
     if sympy.simplify(f - C * sqrt(t) * exp(-t)) != 0 or hi != oo or sympy.simplify(lo - log(C / U)) != 0:
         raise SubstitutionFailed(f"eps = C e^-t gave int_{lo}^{hi} {f} dt, not C int_log(C/U)^oo sqrt(t) e^-t dt")
@@ -100,4 +105,4 @@ def logplus_integral() -> Lemma:
         family="chaining",
         example={D: 3, C: 2, U: 1},
     )
-    return lemmas.register(lemma)
+    return lemma
