@@ -355,7 +355,7 @@ def test_linear_class_packing_lower_bounds(name, shape, B_W, B_x, t, seed):
     d1, d2, r = shape
     rng = np.random.default_rng(seed)
     Ws = []
-    for _ in range(1000):
+    for _ in range(700):
         W = O.random_low_rank(rng, d1, d2, int(rng.integers(1, r + 1)))
         Ws.append(_scale(W, norm, B_W * (1.0 if rng.uniform() < 0.5 else rng.uniform())))
     Ws = np.array(Ws)
