@@ -67,32 +67,62 @@ def crossover(vs: str, params: Params, dps: int = 30):
                           "at every n")
         lo, hi = mpmath.mpf(0), mpmath.mpf(1)
         x_max = N_MAX_EXP * mpmath.log(10)
-        while _D(hi, vs, params) > 0:
-            lo, hi = hi, 2 * hi
-            if lo > x_max:
-                return None, (f"no crossover up to n = 1e{N_MAX_EXP}: the rebuilt bound stays smaller (its "
-                              f"log-factor growth is too slow to overtake ours before then)")
-        for _ in range(12):                         # narrow the bracket, then the bracketing solver
-            mid = (lo + hi) / 2
-            if _D(mid, vs, params) > 0:
-                lo = mid
-            else:
-                hi = mid
-        try:
-            x = mpmath.findroot(lambda t: _D(t, vs, params), (lo, hi), solver="anderson")
-            if not (lo <= x <= hi):
-                raise ValueError("left the bracket")
-        except (ValueError, ZeroDivisionError):
-            while hi - lo > mpmath.mpf(10) ** -(dps + 5) * hi:
-                mid = (lo + hi) / 2
-                if _D(mid, vs, params) > 0:
-                    lo = mid
-                else:
-                    hi = mid
-            x = (lo + hi) / 2
+        with mpmath.workdps(15):                    # bracket and narrow cheaply at low precision ...
+            while _D(hi, vs, params) > 0:
+                lo, hi = hi, 2 * hi
+                if lo > x_max:
+                    return None, (f"no crossover up to n = 1e{N_MAX_EXP}: the rebuilt bound stays smaller "
+                                  f"(its log-factor growth is too slow to overtake ours before then)")
+            d_lo, d_hi = _D(lo, vs, params), _D(hi, vs, params)
+            x15 = _bracketed_root(lambda t: _D(t, vs, params), lo, d_lo, hi, d_hi, mpmath.mpf(10) ** -12 * hi)
+        # ... then a narrow bracket around it, confirmed at full precision (widened if needed)
+        pad = mpmath.mpf(10) ** -10 * max(x15, mpmath.mpf(1))
+        lo, hi = max(+x15 - pad, mpmath.mpf(0)), +x15 + pad
+        d_lo = _D(lo, vs, params)
+        while d_lo <= 0:
+            lo = max(lo - pad, mpmath.mpf(0))
+            pad *= 16
+            d_lo = _D(lo, vs, params)
+        d_hi = _D(hi, vs, params)
+        while d_hi > 0:
+            hi = hi + pad
+            pad *= 16
+            d_hi = _D(hi, vs, params)
+        x = _bracketed_root(lambda t: _D(t, vs, params), lo, d_lo, hi, d_hi,
+                            mpmath.mpf(10) ** -(dps + 5) * max(hi, mpmath.mpf(1)))
         n_star = mpmath.exp(x)
     with mpmath.workdps(dps):
         return +n_star, "ours < rebuilt bound for n > n*, ours > rebuilt bound for n < n*"
+
+
+def _bracketed_root(f, lo, f_lo, hi, f_hi, tol):
+    """A root of a decreasing-through-zero f in [lo, hi] (f(lo) > 0 >= f(hi)) to ``tol``.
+
+    Secant steps from the bracket (superlinear, reusing the bracket's values), each kept inside the
+    shrinking bracket; bisection when a step leaves it or stalls.
+    """
+    x0, f0, x1, f1 = lo, f_lo, hi, f_hi
+    for _ in range(60):
+        if hi - lo <= tol:
+            return (lo + hi) / 2
+        x2 = x1 - f1 * (x1 - x0) / (f1 - f0) if f1 != f0 else (lo + hi) / 2
+        if abs(x2 - x1) <= tol and lo <= x2 <= hi:
+            return x2
+        if not (lo < x2 < hi):
+            x2 = (lo + hi) / 2
+        f2 = f(x2)
+        if f2 > 0:
+            lo = x2
+        else:
+            hi = x2
+        x0, f0, x1, f1 = x1, f1, x2, f2
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def _dudley_derivative_parts(vs, constants=None):
