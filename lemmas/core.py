@@ -186,6 +186,11 @@ def _subst(expr: Any, subs: Mapping) -> Any:
     """Simultaneous structural substitution (symbols, including bound ones)."""
     if not subs:
         return expr
+    if isinstance(expr, sympy.Eq):
+        # an equality is a rewriting rule: keep it unevaluated.  Rebuilding it evaluated makes SymPy
+        # try to decide it, which for an Integral side means quadrature by evalf (minutes per call,
+        # e.g. logplus-sqrt-integral at D=2, C=1/4, U=1)
+        return sympy.Eq(_subst(expr.lhs, subs), _subst(expr.rhs, subs), evaluate=False)
     if isinstance(expr, Basic):
         return expr.xreplace(dict(subs))
     return expr

@@ -161,3 +161,21 @@ def test_registry_rejects_duplicates_and_bad_sources():
     with pytest.raises(LemmaError):
         Lemma(name="stray", title="", params=(), hypotheses=(), conclusion=sympy.Le(n, Symbol("q")),
               source=Source("x"))
+
+
+def test_equality_lemma_instantiates_at_numbers_without_deciding_it():
+    """Regression: instantiating an Eq conclusion with numbers used to make SymPy decide the equality by
+    quadrature through evalf (it ran for minutes for logplus-sqrt-integral at D=2, C=1/4, U=1)."""
+    import time
+    import derive
+    derive.register_derived()
+    lem = lemmas.get("logplus-sqrt-integral")
+    t0 = time.perf_counter()
+    inst = lem.instantiate(dict(D=2, C=Rational(1, 4), U=1))
+    assert time.perf_counter() - t0 < 5
+    assert isinstance(inst.conclusion, sympy.Eq)
+    # C <= U: the closed form is sqrt(D) C sqrt(pi)/2 (MATH.md section 5)
+    assert sympy.simplify(inst.conclusion.rhs - sympy.sqrt(2) * Rational(1, 4) * sympy.sqrt(sympy.pi) / 2) == 0
+    der = Derivation("num", inst.conclusion.lhs)
+    der.apply(lem, D=2, C=Rational(1, 4), U=1)
+    assert der.relation == "=" and sympy.simplify(der.rhs - inst.conclusion.rhs) == 0
