@@ -172,13 +172,13 @@ LIPSCHITZ_PARAMETER_COVER = register(Lemma(
 ))
 
 # -- the linear-class family L1-L6 (reconstructed) ---------------------------------------------------
-def _linear(name, title, kind, arg):
+def _linear(name, title, kind, arg, internal=1):
     """A member of L1-L4: {x -> W x : W in R^{d_1 x d_2}, rank W <= r, <norm of W> <= B_W}."""
     return register(Lemma(
         name=name, title=title,
         params=(d1, d2, r, Bw, Bx, eps),
         hypotheses=(),
-        conclusion=sympy.Le(_logN(linear_class(kind, d1, d2, r, Bw, Bx), eps, "sup"),
+        conclusion=sympy.Le(_logN(linear_class(kind, d1, d2, r, Bw, Bx), eps, "sup", internal),
                             (d1 + d2 + 1) * r * logplus(arg)),
         constants=(NET_CONST,),
         source=Source(TRUONG, kind="derived", derivation=_DERIV[kind]),
@@ -190,9 +190,13 @@ def _linear(name, title, kind, arg):
 _DERIV = {
     "fro": "L1: sup_{||x||_2<=B_x} ||(W-W')x||_2 <= B_x ||W-W'||_F; apply low-rank-net-ball at eps/B_x",
     "spec": "L2: ||W||_F <= sqrt(r) ||W||_2 (norm-fro-le-sqrt-rank-spec), so the class sits in the Frobenius "
-            "ball of radius sqrt(r) B_W; apply L1",
-    "21": "L3: ||W||_F <= ||W||_{2,1} (norm-fro-le-21); apply L1 with B_W the (2,1) radius",
-    "11": "L3: ||W||_F <= ||W||_{2,1} <= ||W||_{1,1}; apply L1 with B_W the (1,1) radius",
+            "ball of radius sqrt(r) B_W; apply L1, then project the net onto {||W||_2 <= B_W} (shrinking the "
+            "singular values: 1-Lipschitz in Frobenius norm, rank kept) so that the net is internal",
+    "21": "L3: ||W||_F <= ||W||_{2,1} (norm-fro-le-21); apply L1 with B_W the (2,1) radius, then project the "
+          "net onto the (2,1) ball (column-wise shrinkage: nonexpansive, rank kept) so that it is internal",
+    "11": "L3': ||W||_F <= ||W||_{2,1} <= ||W||_{1,1}; apply L1 with B_W the (1,1) radius. The cover is external: "
+          "projecting onto the (1,1) ball (entrywise soft-thresholding) can raise the rank, so no internal "
+          "net of this size is claimed",
     "xinf": "L4: ||x||_2 <= sqrt(d_2) ||x||_inf, so inputs lie in the l2 ball of radius sqrt(d_2) B_x; apply L1",
     "xl1": "L4: ||x||_2 <= ||x||_1, so L1 applies unchanged",
     "vec": "L5: |<w-w',z>| <= B_z ||w-w'||_2; apply volumetric-net at eps/B_z",
@@ -208,7 +212,8 @@ LINEAR_COVER_SPECTRAL = _linear(
 LINEAR_COVER_21 = _linear(
     "linear-cover-21", "L3: rank-r linear maps, (2,1)-norm radius B_W", "21", C_NET * Bw * Bx / eps)
 LINEAR_COVER_11 = _linear(
-    "linear-cover-11", "L3': rank-r linear maps, (1,1)-norm radius B_W", "11", C_NET * Bw * Bx / eps)
+    "linear-cover-11", "L3': rank-r linear maps, (1,1)-norm radius B_W (external cover)", "11",
+    C_NET * Bw * Bx / eps, internal=0)
 LINEAR_COVER_INPUT_INF = _linear(
     "linear-cover-input-inf", "L4: Frobenius radius B_W, inputs ||x||_inf <= B_x",
     "xinf", C_NET * Bw * sqrt(d2) * Bx / eps)
