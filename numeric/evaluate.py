@@ -147,10 +147,15 @@ def compiled(variant: str = "default", constants: Mapping | None = None) -> Comp
     return _compiled(variant, key)
 
 
-def _open_obligations(th, params: Params) -> tuple:
+def open_obligations(obligations, params: Params, skip=()) -> tuple:
+    """The obligations still open at ``params``: those with a condition are decided at the numbers
+    (a false one is a ParameterError naming the hypothesis); the rest are carried as text.
+    ``skip`` names hypotheses the evaluation itself discharges (e.g. the choice of alpha)."""
     vals = params.sympy_values()
     out = []
-    for o in th.obligations:
+    for o in obligations:
+        if o.hypothesis.name in skip:
+            continue
         if o.condition is not None:
             v = truth(o.condition.xreplace(vals))
             if v is False:
@@ -183,7 +188,7 @@ def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str
         comp = compiled(variant, constants)
     except derive.DerivationError as exc:
         raise UsageError(str(exc)) from None
-    obligations = _open_obligations(comp.theorem, p)
+    obligations = open_obligations(comp.theorem.obligations, p)
     with mpmath.workdps(dps + GUARD_DIGITS):
         args = [to_mpf(p[s.name]) for s in ARG_ORDER]
         value = comp.value(*args)

@@ -224,8 +224,9 @@ def evaluate_prior(name: str = "edelman", params: Mapping | Params | None = None
     dps = check_dps(dps)
     p = Params.coerce(params)
     comp = compiled_prior(name, constants)
-    from .evaluate import _open_obligations
-    obligations = tuple(o for o in _open_obligations_prior(comp.bound, p))
+    from .evaluate import open_obligations
+    # alpha is chosen in (0, B_f] by the evaluation itself
+    obligations = open_obligations(comp.bound.obligations, p, skip=("alpha-nonnegative",))
     with mpmath.workdps(dps + GUARD_DIGITS):
         value, alpha, at_upper, integral, b = prior_value_at(name, p, constants=constants)
         args = _args(p)
@@ -236,24 +237,6 @@ def evaluate_prior(name: str = "edelman", params: Mapping | Params | None = None
         r = lambda x: +x  # noqa: E731
         return PriorEvaluation(name, r(value), r(alpha), r(b), r(integral), r(value - conf), r(conf), p, dps,
                                comp.bound.mapping, obligations, at_upper)
-
-
-def _open_obligations_prior(pb, params: Params):
-    from lemmas.core import truth
-    vals = params.sympy_values()
-    out = []
-    for o in pb.obligations:
-        if o.condition is not None:
-            if o.hypothesis.name == "alpha-nonnegative":
-                continue          # alpha is chosen in (0, B_f] by the evaluation
-            v = truth(o.condition.xreplace(vals))
-            if v is False:
-                from .errors import ParameterError
-                raise ParameterError(str(o.hypothesis.name), f"violates the hypothesis {o.statement}", "")
-            if v is True:
-                continue
-        out.append(f"{o.hypothesis.statement} (from {o.lemma})")
-    return out
 
 
 # -- certified enclosure at a given alpha (Arb) ---------------------------------------------------------
