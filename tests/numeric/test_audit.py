@@ -186,3 +186,32 @@ def test_cli_audit_text(capsys):
     for i in range(1, 7):
         assert f"\n{i}. [" in out
     assert out.count("OK: REFUSED") == 5 and "the step it breaks" in out
+
+
+def test_crossover_region_orders_the_bounds_on_either_side():
+    """Each reported n*(d, r_w) separates the two orders, checked by evaluating both bounds directly."""
+    import mpmath
+
+    import numeric
+    from numeric.audit import crossover_region
+    from numeric.params import Params
+    from numeric.prior import evaluate_prior
+
+    rows = crossover_region("bert-base-head")
+    assert {(r["d"], r["r_w"]) for r in rows} >= {(16, 1), (768, 64)}
+    base = Params.from_preset("bert-base-head")
+    checked = 0
+    for r in rows[:: max(1, len(rows) // 3)]:
+        p = base.replace(d=r["d"], r_w=r["r_w"], r_v=min(base["r_v"], r["d"], base["k"]))
+        for prior, ns in r["n_star"].items():
+            if ns is None:
+                continue
+            n_star = mpmath.mpf(ns)
+            below, above = int(n_star / 4), int(n_star * 4) + 1
+            if below >= 1:
+                assert numeric.evaluate(p.replace(n=below), dps=15).value > \
+                    evaluate_prior(prior, p.replace(n=below), dps=15).value, (r, prior, "below")
+            assert numeric.evaluate(p.replace(n=above), dps=15).value < \
+                evaluate_prior(prior, p.replace(n=above), dps=15).value, (r, prior, "above")
+            checked += 1
+    assert checked >= 3
