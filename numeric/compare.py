@@ -35,7 +35,7 @@ from derive.prior import ALPHA, PRIORS
 from lemmas.symbols import SETTING_SYMBOLS, eps
 
 from .errors import NotCertified, UsageError
-from .evaluate import GUARD_DIGITS, check_dps, compiled, evaluate
+from .evaluate import GUARD_DIGITS, check_dps, compiled, evaluate, mp_args
 from .mpeval import to_mpf
 from .params import Params
 from .prior import compiled_prior, evaluate_prior, prior_value_at
@@ -48,8 +48,7 @@ N_MAX_EXP = 1000      # look for a crossover up to n = 10^1000
 def _ours_at(params: Params, n, variant="default"):
     """Our bound at a real n (mpmath, current precision)."""
     comp = compiled(variant)
-    args = [to_mpf(n) if s.name == "n" else to_mpf(params[s.name]) for s in SETTING_SYMBOLS]
-    return comp.value(*args)
+    return comp.value(*mp_args(params, n))
 
 
 def _D(x, vs, params):

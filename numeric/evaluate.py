@@ -107,6 +107,11 @@ def to_mpf_at(v, dps):
         return to_mpf(v)
 
 
+def mp_args(params: Params, n=None) -> list:
+    """The parameter values in ``ARG_ORDER`` as mpf at the current precision (``n`` overridden if given)."""
+    return [to_mpf(n) if (s.name == "n" and n is not None) else to_mpf(params[s.name]) for s in ARG_ORDER]
+
+
 def check_dps(dps) -> int:
     if isinstance(dps, bool) or not isinstance(dps, int):
         from .params import parse_number
@@ -190,7 +195,7 @@ def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str
         raise UsageError(str(exc)) from None
     obligations = open_obligations(comp.theorem.obligations, p)
     with mpmath.workdps(dps + GUARD_DIGITS):
-        args = [to_mpf(p[s.name]) for s in ARG_ORDER]
+        args = mp_args(p)
         value = comp.value(*args)
         rad = comp.rademacher(*args)
         conf = comp.confidence(*args)
@@ -221,7 +226,7 @@ def smallest_nonvacuous_n(params: Mapping | Params | None = None, variant: str =
         c = to_mpf(p["c"])
 
         def f(n):
-            args = [to_mpf(n) if s.name == "n" else to_mpf(p[s.name]) for s in ARG_ORDER]
+            args = mp_args(p, n)
             return comp.value(*args) < c
 
         if f(1):

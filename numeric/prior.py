@@ -35,7 +35,7 @@ from derive.prior import ALPHA, PRIORS, prior
 from lemmas.symbols import SETTING_SYMBOLS, eps
 
 from .errors import NotCertified, UsageError
-from .evaluate import GUARD_DIGITS, check_dps
+from .evaluate import GUARD_DIGITS, check_dps, mp_args
 from .mpeval import mp_logplus, to_mpf
 from .params import Params
 
@@ -155,10 +155,6 @@ class PriorEvaluation:
         }
 
 
-def _args(p: Params, n=None):
-    return [to_mpf(n) if (s.name == "n" and n is not None) else to_mpf(p[s.name]) for s in ARG_ORDER]
-
-
 def _integral(g, a, b):
     """int_a^b g on geometric pieces (g has a 1/eps singularity scale near 0)."""
     if a >= b:
@@ -205,7 +201,7 @@ def _optimal_alpha(comp, args):
 def prior_value_at(name: str, params: Params, n=None, alpha=None, constants: Mapping | None = None):
     """(value, alpha, at_upper, integral, b) at the current mpmath precision (n may be a real override)."""
     comp = compiled_prior(name, constants)
-    args = _args(params, n)
+    args = mp_args(params, n)
     b = comp.b(*args)
     at_upper = False
     if alpha is None:
@@ -229,7 +225,7 @@ def evaluate_prior(name: str = "edelman", params: Mapping | Params | None = None
     obligations = open_obligations(comp.bound.obligations, p, skip=("alpha-nonnegative",))
     with mpmath.workdps(dps + GUARD_DIGITS):
         value, alpha, at_upper, integral, b = prior_value_at(name, p, constants=constants)
-        args = _args(p)
+        args = mp_args(p)
         conf = comp.confidence(*args)
         if not mpmath.isfinite(value) or value <= 0:
             raise NotCertified(f"the rebuilt {name} bound evaluated to {value}; refusing to return it")
