@@ -79,8 +79,7 @@ def _substitute():
 @lru_cache(maxsize=None)
 def logplus_integral() -> Lemma:
     """Derive and register ``int_0^U sqrt(D log+(C/eps)) d eps = sqrt(D) I(C, U)``."""
-    from .cache import cached
-    return lemmas.register(cached(("logplus-sqrt-integral",), _derive_logplus_integral))
+    return lemmas.register(_derive_logplus_integral())
 
 
 def _derive_logplus_integral() -> Lemma:

@@ -10,7 +10,7 @@ labelled "rebuilt".  Only the class-level cover differs:
   (``zhang-linear-cover-l2``) over the n T (or n T k, or n) positions, the
   ceilings removed by ``ceiling-le-plus-one``.  The errors are allocated by the
   2/3-power rule.  Dudley keeps alpha as a free symbol: the entropy is not of the
-  form K^2/eps^2 (its log factor depends on eps), so :mod:`numeric.prior` integrates
+  form K^2/eps^2 (its log factor depends on eps), so :mod:`numeric.compare.priors` integrates
   numerically and optimises alpha.
 
 Parameter mapping (stated with every result): the rebuilt class reads B_V and B_QK

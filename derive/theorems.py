@@ -238,25 +238,12 @@ def _suffix(constants: tuple) -> str:
 
 
 def theorem(variant: str = "default", constants: Mapping[str, Any] | None = None) -> Theorem:
-    """Compose the generalisation bound of MATH.md section 5 (cached per variant and constants).
-
-    The composed theorem is also kept on disk (see :mod:`derive.cache`), keyed by the source of
-    lemmas/ and derive/ and the SymPy version, so a new process does not redo the symbolic work.
-    """
+    """Compose the generalisation bound of MATH.md section 5 (kept in memory per variant and constants)."""
     return _theorem(_variant(variant).name, _key(constants))
 
 
 @lru_cache(maxsize=None)
 def _theorem(variant_name: str, constants: tuple) -> Theorem:
-    from .cache import cached
-    th = cached(("theorem", variant_name, constants), lambda: _compose(variant_name, constants))
-    for lem in (th.covering_lemma, th.lemma, *(s.lemma for s in th.derivation.steps)):
-        if lem.source.kind == "derived" and not lem.wrong:
-            lemmas.register(lem)       # restored from the cache: derived lemmas are registered again
-    return th
-
-
-def _compose(variant_name: str, constants: tuple) -> Theorem:
     var = VARIANTS[variant_name]
     consts = dict(constants)
     cov, cov_lemma, terms = _transformer_covering(variant_name, constants)

@@ -258,10 +258,6 @@ class Lemma:
         if stray:
             raise LemmaError(f"lemma {self.name!r}: conclusion uses undeclared symbols {sorted(map(str, stray))}")
 
-    def __reduce__(self):
-        import dataclasses
-        return (_restore_lemma, (self.name, {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}))
-
     # -- views ---------------------------------------------------------------------------------
     @property
     def lhs(self):
@@ -351,7 +347,7 @@ def register(lemma: Lemma) -> Lemma:
         raise LemmaError(f"register() takes a Lemma, got {type(lemma).__name__}")
     old = _REGISTRY.get(lemma.name)
     if old is not None and old is not lemma:
-        if _same(old, lemma):        # the same fact derived twice (e.g. once restored from the cache)
+        if _same(old, lemma):        # the same fact derived twice
             return old
         raise LemmaError(f"a lemma named {lemma.name!r} is already registered")
     _REGISTRY[lemma.name] = lemma
@@ -361,20 +357,6 @@ def register(lemma: Lemma) -> Lemma:
 def _same(a: Lemma, b: Lemma) -> bool:
     return (a.conclusion == b.conclusion and a.source == b.source and a.params == b.params
             and a.hypotheses == b.hypotheses and a.constants == b.constants and a.wrong == b.wrong)
-
-
-def _restore_lemma(name: str, fields: dict) -> Lemma:
-    """Unpickle a lemma: the registered value of that name if there is one, else a new value.
-
-    Restoring by name keeps the registry's objects unique.  (Pickled SymPy objects are rebuilt
-    with evaluation, so an unevaluated hypothesis such as ``a >= 0`` would not survive a
-    round trip on its own.)  The derivation cache keys its entries by a hash of the lemma
-    sources, so a name always means the same lemma there.
-    """
-    old = _REGISTRY.get(name)
-    if old is not None:
-        return old
-    return Lemma(**fields)
 
 
 def get(name: str) -> Lemma:

@@ -2,7 +2,7 @@
 
 Each slip is a :class:`~lemmas.core.Lemma` with ``wrong=True`` whose
 :class:`~lemmas.core.Source` says what the slip is and what the correct step
-is.  They exist to test the checkers (``numeric.slips`` must refuse every one
+is.  They exist to test the checkers (``numeric.audit.slips`` must refuse every one
 of them with a counterexample), so they are **not registered**: the registry
 holds only facts, each with a property test.  They live in the module-level
 tuple :data:`SLIPS`.

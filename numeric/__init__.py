@@ -8,9 +8,9 @@ Examples
 False
 """
 
-from .errors import NotCertified, ParameterError, UsageError
-from .evaluate import (Evaluation, compiled, evaluate, evaluate_lemma, smallest_nonvacuous_n, stepwise)
-from .params import DEFAULT_PRESET, PRESETS, SPECS, Params
+from numeric.errors import NotCertified, ParameterError, UsageError
+from numeric.evaluate import (Evaluation, compiled, evaluate, evaluate_lemma, smallest_nonvacuous_n, stepwise)
+from numeric.params import DEFAULT_PRESET, PRESETS, SPECS, Params
 
 __all__ = ["NotCertified", "ParameterError", "UsageError", "Evaluation", "compiled", "evaluate",
            "evaluate_lemma", "smallest_nonvacuous_n", "stepwise", "DEFAULT_PRESET", "PRESETS", "SPECS", "Params"]

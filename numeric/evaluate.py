@@ -32,9 +32,9 @@ from lemmas.core import truth
 from lemmas.objects import logplus
 from lemmas.symbols import SETTING_SYMBOLS
 
-from .errors import NotCertified, ParameterError, UsageError
-from .mpeval import NotEvaluable, mp_eval, mp_logplus, to_mpf
-from .params import MAX_DPS, Params
+from numeric.errors import NotCertified, ParameterError, UsageError
+from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
+from numeric.params import MAX_DPS, Params
 
 __all__ = ["evaluate", "Evaluation", "BlockValue", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
            "stepwise", "evaluate_lemma", "check_dps"]
@@ -114,7 +114,7 @@ def mp_args(params: Params, n=None) -> list:
 
 def check_dps(dps) -> int:
     if isinstance(dps, bool) or not isinstance(dps, int):
-        from .params import parse_number
+        from numeric.params import parse_number
         x = parse_number("dps", dps)
         if x.denominator != 1:
             raise ParameterError("dps", "must be an integer", dps)

@@ -30,7 +30,7 @@ import sympy
 
 from lemmas import symbols as S
 
-from .errors import ParameterError, UsageError
+from numeric.errors import ParameterError, UsageError
 
 __all__ = ["ParamSpec", "SPECS", "PRESETS", "DEFAULT_PRESET", "Params", "parse_number", "MAX_DPS"]
 

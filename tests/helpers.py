@@ -17,7 +17,7 @@ import sympy
 import numeric
 from lemmas.objects import Tag
 
-__all__ = ["rhs_at", "atoms", "atom", "mpf_le", "scaled"]
+__all__ = ["rhs_at", "atoms", "atom", "mpf_le", "scaled", "within"]
 
 
 def _bound(expr) -> set:
@@ -68,3 +68,13 @@ def scaled(n: int) -> int:
     """
     from hypothesis import settings
     return max(1, round(n * settings.default.max_examples / 25))
+
+
+def within(values, cap, ulps: int = 4) -> bool:
+    """Every float in ``values`` is at most ``cap`` up to ``ulps`` units in the last place.
+
+    For membership checks of float64 instances (a norm computed one way against a radius the
+    instance was scaled to another way): SIMD code paths round differently by CPU.
+    """
+    import numpy as np
+    return bool(np.all(np.asarray(values, dtype=float) <= float(cap) * (1 + ulps * np.finfo(float).eps)))

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.cli import main
+from numeric.cli.main import main
 from numeric.params import SPECS
 
 import oracles as O

@@ -6,7 +6,7 @@ import pytest
 
 import derive
 from derive import latex as L
-from numeric.cli import main
+from numeric.cli.main import main
 
 
 def _run(capsys, *argv):

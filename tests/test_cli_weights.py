@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from numeric.cli import main
+from numeric.cli.main import main
 from weights_models import build_model, hf_tensors, plain_tensors, write_model, write_tensors
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import numeric
-from numeric.cli import main
+from numeric.cli.main import main
 from numeric.params import SPECS
 
 SENTINEL = "/tmp/rankbound-fuzz-pwned"

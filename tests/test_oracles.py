@@ -20,6 +20,7 @@ try:  # tests/conftest.py (and pytest's rootdir insertion) put tests/ on sys.pat
 except ImportError:  # pragma: no cover - depends on how pytest was invoked
     from tests import oracles as O
     from tests import strategies as S
+from helpers import within
 
 GLOBAL_DPS = mpmath.mp.dps
 
@@ -95,8 +96,10 @@ def test_instances_lie_in_the_class():
         B_X, B_w, B_V, B_QK = 10.0 ** rng.uniform(-1, 1, size=4)
         inst = O.random_transformer_instance(rng, d, k, T, r_w, r_v, B_X, B_w, B_V, B_QK)
         seen.add(inst["mode"])
+        # the instance scales each row with a norm computed one way; numpy's row-wise norm may round
+        # differently (SIMD paths differ by CPU): allow the last bits, never more
         norms = np.linalg.norm(inst["X"], axis=1)
-        assert np.all(norms <= B_X) and np.linalg.norm(inst["x_cls"]) <= B_X
+        assert within(norms, B_X) and within(np.linalg.norm(inst["x_cls"]), B_X)
         if inst["mode"] != "aligned":
             assert norms.max() == pytest.approx(B_X, rel=1e-14)
         for th in (inst["theta"], inst["theta2"]):
@@ -298,7 +301,7 @@ def test_candes_plan_net_covers_and_obeys_size_bound(n1, n2, r, eps, B):
     assert len(net) == len(F["U"]) * len(F["S"]) * len(F["V"])
     assert len(net) <= (9 * B / eps) ** ((n1 + n2 + 1) * r)
     # internal: every net point has rank <= r and Frobenius norm <= B
-    assert np.all(np.linalg.norm(net.reshape(len(net), -1), axis=1) <= B)
+    assert within(np.linalg.norm(net.reshape(len(net), -1), axis=1), B)
     assert max(np.linalg.matrix_rank(x) for x in net[:: max(1, len(net) // 200)]) <= r
     assert np.allclose(np.einsum("mir,mis->mrs", F["U"], F["U"]), np.eye(r), atol=1e-12)
     members = _rank_r_members(rng, n1, n2, r, B, 400)

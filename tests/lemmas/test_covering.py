@@ -22,7 +22,7 @@ import lemmas
 from lemmas.objects import CoveringNumber
 
 import oracles as O
-from helpers import atom, rhs_at
+from helpers import atom, rhs_at, within
 
 seeds = st.integers(0, 2**32 - 1)
 TOL = 1e-9
@@ -94,7 +94,7 @@ def test_low_rank_ball_net_of_the_proof(shape, B, t, seed):
     rhs = rhs_at(BALL, dict(n_1=n1, n_2=n2, r=1, B=B, epsilon=eps))
     assert math.log(len(net)) <= float(rhs) * (1 + TOL)
     # internal: every point has rank <= 1 and Frobenius norm <= B
-    assert np.all(np.linalg.norm(net.reshape(len(net), -1), axis=1) <= B)
+    assert within(np.linalg.norm(net.reshape(len(net), -1), axis=1), B)
     assert np.all(np.linalg.svd(net, compute_uv=False)[:, 1:] <= 1e-9 * B) if min(shape) > 1 else True
     rng = np.random.default_rng(seed)
     members = low_rank_members(rng, 300, n1, n2, 1, B)

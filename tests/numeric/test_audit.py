@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import oracles
-from numeric import audit as A
-from numeric.cli import main
+from numeric.audit import claims as A
+from numeric.cli.main import main
 
 VERDICTS = {"holds", "fails", "unknown"}
 
@@ -39,7 +39,7 @@ def test_expected_verdicts(claims):
     assert claims["linear-class-quote"].verdict == "fails"
     imp = claims["improves-prior"]
     try:
-        import numeric.compare  # noqa: F401
+        import numeric.compare.crossover  # noqa: F401
         have_compare = True
     except ImportError:
         have_compare = False
@@ -56,9 +56,9 @@ def test_expected_verdicts(claims):
 def test_crossovers_rechecked_independently(claims):
     """n* from the audit: the spec oracle's value of our bound is above the rebuilt prior at n*/2 and below it
     at 2 n* (the root itself is not trusted; only the sign change around it is checked)."""
-    pytest.importorskip("numeric.compare")
+    pytest.importorskip("numeric.compare.crossover")
     from numeric.params import Params, PRESETS
-    from numeric.prior import evaluate_prior
+    from numeric.compare.priors import evaluate_prior
     imp = claims["improves-prior"]
     data = [e.data for e in imp.evidence if e.kind == "numeric" and "crossover" in e.text]
     assert len(data) == 2                                  # the default preset and the small one
@@ -193,9 +193,9 @@ def test_crossover_region_orders_the_bounds_on_either_side():
     import mpmath
 
     import numeric
-    from numeric.audit import crossover_region
+    from numeric.audit.claims import crossover_region
     from numeric.params import Params
-    from numeric.prior import evaluate_prior
+    from numeric.compare.priors import evaluate_prior
 
     rows = crossover_region("bert-base-head")
     assert {(r["d"], r["r_w"]) for r in rows} >= {(16, 1), (768, 64)}

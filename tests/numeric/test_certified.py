@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import strategies as S
 from lemmas.objects import logplus
 from numeric import evaluate
-from numeric.certified import (CertifiedValue, arb_eval, certified_evaluate, certify_expr, decimal_round,
+from numeric.backends.arb import (CertifiedValue, arb_eval, certified_evaluate, certify_expr, decimal_round,
                                working_precision)
 from numeric.errors import NotCertified, UsageError
 
@@ -127,7 +127,7 @@ def test_decimal_round_is_directed(x, digits):
 # --- the CLI ---------------------------------------------------------------------------------------
 
 def _run(argv, capsys):
-    from numeric.cli import main
+    from numeric.cli.main import main
     rc = main(argv)
     out, err = capsys.readouterr()
     return rc, out, err

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 import strategies as S
 
-import numeric.compare as C
-from numeric.compare import compare, crossover, prior_enclosure
+import numeric.compare.crossover as C
+from numeric.compare.crossover import compare, crossover, prior_enclosure
 from numeric.params import Params
-from numeric.prior import evaluate_prior, prior_value_at
+from numeric.compare.priors import evaluate_prior, prior_value_at
 
 SMALL = {"n": 10**8, "d": 16, "k": 4, "r_w": 2, "r_v": 2}
 
@@ -57,7 +57,7 @@ def test_prior_enclosure_contains_the_optimum(n):
 
 
 def _run(argv, capsys):
-    from numeric.cli import main
+    from numeric.cli.main import main
     rc = main(argv)
     out, err = capsys.readouterr()
     return rc, out, err

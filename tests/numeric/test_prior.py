@@ -225,7 +225,7 @@ def test_layer_cover_scales_add_up_to_eps():
 # -- the rebuilt Edelman-type bound ---------------------------------------------------------------------
 @pytest.mark.lemma("edelman-rebuilt")
 def test_rebuilt_edelman_optimal_alpha_and_arb_enclosure():
-    from numeric.prior import certified_prior, evaluate_prior, prior_value_at
+    from numeric.compare.priors import certified_prior, evaluate_prior, prior_value_at
     ev = evaluate_prior("edelman", {"n": 10**10}, dps=25)
     assert not ev.alpha_at_upper and 0 < ev.alpha < ev.b
     with mpmath.workdps(40):
@@ -252,7 +252,7 @@ def test_rebuilt_edelman_structure():
     Zhang's entropy carries log(N/eps) with N = n T, and Dudley integrates sqrt(log(n/eps))/eps from
     alpha ~ 1/sqrt(n): that is (log n)^(3/2), not the log n one gets by holding the log factor fixed.
     """
-    from numeric.prior import evaluate_prior
+    from numeric.compare.priors import evaluate_prior
     r = {}
     for n in (10**20, 10**40):
         ev = evaluate_prior("edelman", {"n": n}, dps=15)
@@ -318,7 +318,7 @@ def test_tt_perturbation_with_l1_radii(seed, d, k, T, B_X, mode):
 
 def test_rebuilt_tt_structure():
     """TT: value sqrt(n) is asymptotically affine in log n (the log n / sqrt(n) rate), and free of T."""
-    from numeric.prior import evaluate_prior
+    from numeric.compare.priors import evaluate_prior
     ns = (10**30, 10**60, 10**90)
     s = [evaluate_prior("trauger-tewari", {"n": n}, dps=15).rademacher * mpmath.sqrt(n) for n in ns]
     slope1 = (s[1] - s[0]) / (mpmath.log(ns[1]) - mpmath.log(ns[0]))
@@ -333,8 +333,8 @@ def test_rebuilt_tt_structure():
 
 @pytest.mark.lemma("trauger-tewari-rebuilt")
 def test_rebuilt_tt_optimal_alpha_and_arb_enclosure():
-    from numeric.compare import prior_enclosure
-    from numeric.prior import evaluate_prior, prior_value_at
+    from numeric.compare.crossover import prior_enclosure
+    from numeric.compare.priors import evaluate_prior, prior_value_at
     ev = evaluate_prior("trauger-tewari", {"n": 10**30}, dps=20)
     assert not ev.alpha_at_upper
     with mpmath.workdps(35):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import oracles
-from numeric import tightness as Tn
+from numeric.audit import tightness as Tn
 
 
 @pytest.fixture(scope="module")

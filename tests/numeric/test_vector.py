@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import strategies as S
 from numeric import evaluate
 from numeric.errors import ParameterError, UsageError
-from numeric.vector import evaluate_array, np_logplus, vectorised
+from numeric.backends.float64 import evaluate_array, np_logplus, vectorised
 
 REL = 1e-12
 
@@ -73,7 +73,7 @@ def test_unknown_parameter_and_variant():
 
 # --- sweep and plot ----------------------------------------------------------------------------------
 def test_parse_vary_and_sweep_agree_with_pointwise_evaluation():
-    from numeric.sweep import parse_vary, sweep
+    from numeric.compare.sweep import parse_vary, sweep
     name, grid = parse_vary("n=1e2:1e12:log:200")
     assert name == "n" and len(grid) == 200 and grid[0] == 100 and grid[-1] == 10**12
     rows = sweep("truong", name, grid, quiet=True)
@@ -87,7 +87,7 @@ def test_parse_vary_and_sweep_agree_with_pointwise_evaluation():
 @pytest.mark.parametrize("spec, word", [("q=1:2", "--vary"), ("n=5:1", "n"), ("n=0:10:log:5", "n"),
                                          ("n=1:10:log:1", "vary"), ("nonsense", "--vary"), ("delta=0.1:2:lin:3", "delta")])
 def test_bad_vary_is_one_line(spec, word, capsys):
-    from numeric.cli import main
+    from numeric.cli.main import main
     rc = main(["sweep", "--vary", spec, "--quiet"])
     out, err = capsys.readouterr()
     assert rc == 2 and out == "" and err.count("\n") == 1 and word in err
@@ -95,7 +95,7 @@ def test_bad_vary_is_one_line(spec, word, capsys):
 
 def test_cli_sweep_csv_and_json(capsys):
     import json
-    from numeric.cli import main
+    from numeric.cli.main import main
     assert main(["sweep", "--vary", "n=1e2:1e4:log:3", "--csv", "--quiet"]) == 0
     out, err = capsys.readouterr()
     lines = out.strip().splitlines()
@@ -108,7 +108,7 @@ def test_cli_sweep_csv_and_json(capsys):
 
 def test_cli_plot_writes_a_non_blank_png(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    from numeric.cli import main
+    from numeric.cli.main import main
     out = tmp_path / "bounds.png"
     assert main(["plot", "--vary", "n=1e4:1e12:log:6", "--bounds", "truong,edelman", "--out", str(out),
                  "--quiet"]) == 0

@@ -1,4 +1,4 @@
-"""numeric.weights: every measured figure against the construction, laziness, and the bound's wiring."""
+"""numeric.weights.analyse: every measured figure against the construction, laziness, and the bound's wiring."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import numeric
-from numeric import weights as W
+from numeric.weights import analyse as W
 from weights_models import build_model, col_norm_sum, layernorm, layernorm_params, write_model, write_tensors
 
 REL = 1e-10
@@ -187,7 +187,7 @@ def test_prior_bounds_are_evaluated_at_the_head_figures_or_reported_missing(tmp_
     rep = W.analyse_file(write_model(m, tmp_path / "m.npz", "plain"), B_X="1.25", n=10**8, dps=15)
     try:
         from derive.prior import PRIORS
-        from numeric.prior import evaluate_prior
+        from numeric.compare.priors import evaluate_prior
     except ImportError:
         PRIORS, evaluate_prior = (), None
     for h in rep.heads:

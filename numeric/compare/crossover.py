@@ -14,7 +14,7 @@ prior stays smaller up to ``n_max``.
 
 Examples
 --------
->>> from numeric.compare import compare
+>>> from numeric.compare.crossover import compare
 >>> cmp = compare("edelman", {"n": 10**8}, dps=15, certify=False)
 >>> cmp.ratio < 1       # ours / prior at n = 10^8
 True
@@ -34,11 +34,11 @@ import sympy
 from derive.prior import ALPHA, PRIORS
 from lemmas.symbols import SETTING_SYMBOLS, eps
 
-from .errors import NotCertified, UsageError
-from .evaluate import GUARD_DIGITS, check_dps, compiled, evaluate, mp_args
-from .mpeval import to_mpf
-from .params import Params
-from .prior import compiled_prior, evaluate_prior, prior_value_at
+from numeric.errors import NotCertified, UsageError
+from numeric.evaluate import GUARD_DIGITS, check_dps, compiled, evaluate, mp_args
+from numeric.backends.mp import to_mpf
+from numeric.params import Params
+from numeric.compare.priors import compiled_prior, evaluate_prior, prior_value_at
 
 __all__ = ["compare", "Comparison", "prior_enclosure", "crossover"]
 
@@ -149,9 +149,9 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
     the signs of F' = dA - dI g, min F >= F(alpha_0) + min(F'(alpha_0)(alpha_L - alpha_0),
     F'(alpha_0)(alpha_U - alpha_0)) and min F <= F(alpha_0).
     """
-    from .certified import (CertifiedValue, _is_certified, arb_endpoints, arb_eval, to_arb, working_precision,
+    from numeric.backends.arb import (CertifiedValue, _is_certified, arb_endpoints, arb_eval, to_arb, working_precision,
                             GUARD_BITS)
-    from .prior import certified_prior
+    from numeric.compare.priors import certified_prior
     p = Params.coerce(params)
     if n is not None:
         p = p.replace(n=n)
@@ -257,7 +257,7 @@ def compare(vs: str = "edelman", params: Mapping | Params | None = None, dps: in
     n_star, why = crossover(vs, p, dps=dps)
     checks = []
     if certify and n_star is not None:
-        from .certified import certified_evaluate
+        from numeric.backends.arb import certified_evaluate
         for side, n_int in (("below", int(mpmath.floor(n_star))), ("above", int(mpmath.floor(n_star)) + 1)):
             if n_int < 1:
                 continue

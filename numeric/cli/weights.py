@@ -1,6 +1,6 @@
 """``rankbound weights FILE``: the bounds evaluated on a trained transformer's own weights.
 
-Reads a ``.safetensors`` or ``.npz`` file (layouts and conventions: :mod:`numeric.weights`),
+Reads a ``.safetensors`` or ``.npz`` file (layouts and conventions: :mod:`numeric.weights.analyse`),
 measures every head's ``W_QK = W_Q W_K^T`` and ``W_V`` (rank bound, numerical rank,
 spectral, Frobenius and (2,1) norms, stable rank), and evaluates the composed bound per
 head at the exact rank bound and at the numerical rank.  ``--json`` prints one JSON object
@@ -9,7 +9,7 @@ in which every figure is a decimal string.
 Examples
 --------
 >>> import numpy as np, tempfile, os
->>> from numeric.cli import main
+>>> from numeric.cli.main import main
 >>> path = os.path.join(tempfile.mkdtemp(), "head.npz")
 >>> np.savez(path, W_Q=np.eye(4)[:, :1], W_K=np.eye(4)[:, :1], W_V=np.eye(4)[:, :2])
 >>> main(["weights", path, "--B-X", "1", "--dps", "10"])      # doctest: +ELLIPSIS
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 
-from .errors import UsageError
+from numeric.errors import UsageError
 
 NAME = "weights"
 HELP = "evaluate the bounds on a trained transformer's weights (.safetensors or .npz)"
@@ -31,7 +31,7 @@ __all__ = ["NAME", "HELP", "configure", "run", "format_table"]
 
 
 def configure(parser) -> None:
-    from .weights import DEFAULT_RANK_TOL
+    from numeric.weights.analyse import DEFAULT_RANK_TOL
     parser.add_argument("file", metavar="FILE", help="a .safetensors or .npz weights file (hf-bert or plain layout)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (every figure a decimal string)")
     parser.add_argument("--layer", default=None, metavar="I", help="only layer I")
@@ -59,7 +59,7 @@ def configure(parser) -> None:
 def _index(flag: str, value):
     if value is None:
         return None
-    from .params import parse_number
+    from numeric.params import parse_number
     try:
         x = parse_number(flag, value)
     except UsageError:
@@ -70,11 +70,11 @@ def _index(flag: str, value):
 
 
 def run(args) -> int:
-    from .weights import analyse_file
+    from numeric.weights.analyse import analyse_file
     heads = _index("--heads", args.heads)
     if heads is not None and heads < 1:
         raise UsageError(f"--heads must be a positive integer, got {args.heads!r}")
-    from .params import parse_number
+    from numeric.params import parse_number
     tol = parse_number("rank_tol", args.rank_tol)
     rep = analyse_file(args.file, heads=heads, layer=_index("--layer", args.layer),
                        head=_index("--head", args.head), n=args.n, rank_tol=float(tol), B_X=args.B_X,
@@ -92,7 +92,7 @@ def _g(x, digits: int = 4) -> str:
 
 def format_table(rep) -> str:
     """The human-readable report: header, one row per head, extremes and notes."""
-    from .weights import _dec
+    from numeric.weights.analyse import _dec
     lay = rep.layout
     out = []
     w = out.append
@@ -137,7 +137,7 @@ def format_table(rep) -> str:
             w(f"bound {label}: no head evaluated")
             continue
         s, g = e["smallest"], e["largest"]
-        from .weights import _ev_fmt
+        from numeric.weights.analyse import _ev_fmt
         w(f"bound {label}: smallest layer {s.measure.layer} head {s.measure.head} = {_ev_fmt(s, at)}; "
           f"largest layer {g.measure.layer} head {g.measure.head} = {_ev_fmt(g, at)}")
     for h in rep.heads:

@@ -20,7 +20,7 @@ precision is saved and restored around every evaluation (``try/finally``).
 
 Examples
 --------
->>> from numeric.certified import certified_evaluate
+>>> from numeric.backends.arb import certified_evaluate
 >>> cv = certified_evaluate({"n": 10**8}, dps=20)
 >>> cv.certified
 True
@@ -47,9 +47,9 @@ from lemmas.core import truth
 from lemmas.objects import logplus
 from lemmas.symbols import SETTING_SYMBOLS
 
-from .errors import NotCertified, UsageError
-from .evaluate import check_dps
-from .params import Params
+from numeric.errors import NotCertified, UsageError
+from numeric.evaluate import check_dps
+from numeric.params import Params
 
 __all__ = ["arb_eval", "certified_evaluate", "certify_expr", "CertifiedValue", "to_arb", "arb_endpoints",
            "decimal_round", "working_precision", "Undecided"]
@@ -303,7 +303,7 @@ class CertifiedValue:
 
     def contains(self, x) -> bool:
         """Whether the exact value of ``x`` (int, Fraction, float, mpf) lies in [lo, hi]."""
-        from .params import parse_number
+        from numeric.params import parse_number
         return self.lo <= parse_number("x", x) <= self.hi
 
     def interval_strings(self, digits: int | None = None) -> tuple[str, str]:

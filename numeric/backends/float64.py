@@ -10,7 +10,7 @@ This is float64 arithmetic (about 15 digits): use :func:`numeric.evaluate` or
 Examples
 --------
 >>> import numpy as np
->>> from numeric.vector import evaluate_array
+>>> from numeric.backends.float64 import evaluate_array
 >>> v = evaluate_array({"n": np.array([1e6, 4e6])})
 >>> bool(abs(v[0] / v[1] - 2) < 1e-12)
 True
@@ -28,8 +28,8 @@ import sympy
 import derive
 from lemmas.symbols import SETTING_SYMBOLS
 
-from .errors import ParameterError, UsageError
-from .params import DEFAULT_PRESET, PRESETS, SPECS, Params
+from numeric.errors import ParameterError, UsageError
+from numeric.params import DEFAULT_PRESET, PRESETS, SPECS, Params
 
 __all__ = ["vectorised", "evaluate_array", "np_logplus", "ARG_ORDER"]
 
@@ -121,7 +121,7 @@ def evaluate_array(params: Mapping | None = None, variant: str = "default", cons
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     out = np.broadcast_to(out, shape).copy()
     if not np.all(np.isfinite(out)):
-        from .errors import NotCertified
+        from numeric.errors import NotCertified
         raise NotCertified("the float64 bound is not finite at some parameter points (overflow?); "
                            "use numeric.evaluate for these")
     return out

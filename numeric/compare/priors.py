@@ -14,7 +14,7 @@ bound; the optimum only makes it tightest.  The integral is computed by
 
 Examples
 --------
->>> from numeric.prior import evaluate_prior
+>>> from numeric.compare.priors import evaluate_prior
 >>> ev = evaluate_prior("edelman", {"n": 10**8}, dps=15)
 >>> 0 < ev.alpha < ev.b
 True
@@ -34,10 +34,10 @@ from derive.engine import DerivationError
 from derive.prior import ALPHA, PRIORS, prior
 from lemmas.symbols import SETTING_SYMBOLS, eps
 
-from .errors import NotCertified, UsageError
-from .evaluate import GUARD_DIGITS, check_dps, mp_args
-from .mpeval import mp_logplus, to_mpf
-from .params import Params
+from numeric.errors import NotCertified, UsageError
+from numeric.evaluate import GUARD_DIGITS, check_dps, mp_args
+from numeric.backends.mp import mp_logplus, to_mpf
+from numeric.params import Params
 
 __all__ = ["evaluate_prior", "PriorEvaluation", "compiled_prior", "certified_prior", "prior_value_at"]
 
@@ -220,7 +220,7 @@ def evaluate_prior(name: str = "edelman", params: Mapping | Params | None = None
     dps = check_dps(dps)
     p = Params.coerce(params)
     comp = compiled_prior(name, constants)
-    from .evaluate import open_obligations
+    from numeric.evaluate import open_obligations
     # alpha is chosen in (0, B_f] by the evaluation itself
     obligations = open_obligations(comp.bound.obligations, p, skip=("alpha-nonnegative",))
     with mpmath.workdps(dps + GUARD_DIGITS):
@@ -239,7 +239,7 @@ def evaluate_prior(name: str = "edelman", params: Mapping | Params | None = None
 def _acb_eval(expr, values):
     """A complex ball of ``expr`` (Add, Mul, Pow, log, sqrt, exp, numbers); analytic where needed."""
     import flint
-    from .certified import to_arb
+    from numeric.backends.arb import to_arb
     if expr in values:
         return values[expr]
     if isinstance(expr, (sympy.Integer, sympy.Rational, sympy.Float)):
@@ -283,7 +283,7 @@ def certified_prior(name: str, params: Mapping | Params, alpha: Fraction, dps: i
 
     import flint
 
-    from .certified import (GUARD_BITS, CertifiedValue, _is_certified, arb_endpoints, arb_eval, to_arb,
+    from numeric.backends.arb import (GUARD_BITS, CertifiedValue, _is_certified, arb_endpoints, arb_eval, to_arb,
                             working_precision)
     dps = check_dps(dps)
     p = Params.coerce(params)

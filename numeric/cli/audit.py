@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from numeric.cli import main
+>>> from numeric.cli.main import main
 >>> main(["audit", "--preset", "small", "--no-slips", "--json"]) == 0   # doctest: +ELLIPSIS
 {...
 True
@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from .errors import UsageError
-from .params import DEFAULT_PRESET, PRESETS
+from numeric.errors import UsageError
+from numeric.params import DEFAULT_PRESET, PRESETS
 
 NAME = "audit"
 HELP = "machine-checked verdicts on the paper's claims, the slip checks, and (--tightness) the slack per step"
@@ -42,9 +42,9 @@ def _int(name, v, lo, hi):
 
 
 def run(args) -> int:
-    from .audit import audit
-    from .evaluate import check_dps
-    from .slips import CONFIRM_DPS
+    from numeric.audit.claims import audit
+    from numeric.evaluate import check_dps
+    from numeric.audit.slips import CONFIRM_DPS
 
     if args.preset not in PRESETS:
         raise UsageError(f"--preset: unknown preset {args.preset!r}; known: {', '.join(PRESETS)}")

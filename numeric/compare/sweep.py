@@ -1,13 +1,13 @@
 """Sweeps of a bound over one parameter, and a plot of them.
 
 ``parse_vary("n=1e2:1e12:log:200")`` gives the grid; :func:`sweep` evaluates a bound on it:
-ours by the float64 vectorised expression (:mod:`numeric.vector`, the same derived
+ours by the float64 vectorised expression (:mod:`numeric.backends.float64`, the same derived
 expression), the rebuilt prior bounds point by point (:func:`numeric.prior.evaluate_prior`,
 optimal alpha at each point).  Count parameters are rounded to integers (duplicates removed).
 
 Examples
 --------
->>> from numeric.sweep import parse_vary, sweep
+>>> from numeric.compare.sweep import parse_vary, sweep
 >>> name, grid = parse_vary("n=1e2:1e6:log:5")
 >>> name, [int(x) for x in grid]
 ('n', [100, 1000, 10000, 100000, 1000000])
@@ -23,8 +23,8 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import ParameterError, UsageError
-from .params import DEFAULT_PRESET, SPECS, Params, parse_number
+from numeric.errors import ParameterError, UsageError
+from numeric.params import DEFAULT_PRESET, SPECS, Params, parse_number
 
 __all__ = ["parse_vary", "sweep", "plot", "BOUND_NAMES"]
 
@@ -79,10 +79,10 @@ def sweep(bound: str, name: str, grid, params: Mapping | Params | None = None, d
     for x in xs:                                        # validate every point (one error naming the parameter)
         base.replace(**{name: x})
     if bound == "truong":
-        from .vector import evaluate_array
+        from numeric.backends.float64 import evaluate_array
         vals = evaluate_array({**{k: float(v) for k, v in base.items()}, name: np.asarray(xs, dtype=float)})
         return [{name: x, "value": float(v)} for x, v in zip(xs, _progress(vals, len(xs), quiet, "truong"))]
-    from .prior import evaluate_prior
+    from numeric.compare.priors import evaluate_prior
     rows = []
     for x in _progress(xs, len(xs), quiet, bound):
         ev = evaluate_prior(bound, base.replace(**{name: x}), dps=dps)

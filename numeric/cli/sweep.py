@@ -16,8 +16,8 @@ HELP = "evaluate a bound over a grid of one parameter (--vary n=1e2:1e12:log:200
 
 
 def common_flags(parser):
-    from .cli import _add_param_flags
-    _add_param_flags(parser)
+    from numeric.cli.common import add_param_flags
+    add_param_flags(parser)
     parser.add_argument("--vary", required=True, help="name=start:stop[:lin|log[:count]], e.g. n=1e2:1e12:log:200")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -31,13 +31,13 @@ def configure(parser):
 
 
 def run(args) -> int:
-    from .cli import _params
-    from .errors import UsageError
-    from .sweep import parse_vary, sweep
+    from numeric.cli.common import params_from
+    from numeric.errors import UsageError
+    from numeric.compare.sweep import parse_vary, sweep
     if args.variant != "default":
         raise UsageError("--variant: sweep uses the default variant")
     name, grid = parse_vary(args.vary)
-    rows = sweep(args.bound, name, grid, _params(args), dps=min(int(args.dps), 30), quiet=args.quiet)
+    rows = sweep(args.bound, name, grid, params_from(args), dps=min(int(args.dps), 30), quiet=args.quiet)
     if args.csv:
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
         w.writeheader()

@@ -18,8 +18,8 @@ VS_CHOICES = ("edelman", "trauger-tewari")
 
 
 def configure(parser):
-    from .cli import _add_param_flags
-    _add_param_flags(parser)
+    from numeric.cli.common import add_param_flags
+    add_param_flags(parser)
     parser.add_argument("--vs", required=True, choices=VS_CHOICES, help="which rebuilt prior bound")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-certify", dest="certify", action="store_false",
@@ -29,14 +29,14 @@ def configure(parser):
 def run(args) -> int:
     from derive.prior import PRIORS
 
-    from .cli import _params
-    from .compare import compare
-    from .errors import UsageError
+    from numeric.cli.common import params_from
+    from numeric.compare.crossover import compare
+    from numeric.errors import UsageError
     if args.vs not in PRIORS:
         raise UsageError(f"--vs {args.vs}: this prior bound is not rebuilt yet; available: {', '.join(PRIORS)}")
     if args.variant != "default":
         raise UsageError("--variant: compare uses the default variant of the composed theorem")
-    cmp = compare(args.vs, _params(args), dps=args.dps, certify=args.certify)
+    cmp = compare(args.vs, params_from(args), dps=args.dps, certify=args.certify)
     data = cmp.to_json()
     if args.json:
         print(json.dumps(data, indent=2))

@@ -6,7 +6,7 @@ final bound in paper form (math mode); ``--variant`` picks the named variant of 
 
 Examples
 --------
->>> from numeric.cli import main
+>>> from numeric.cli.main import main
 >>> main(["latex", "--expr"])                                   # doctest: +ELLIPSIS
 \\frac{24 L_{\\ell}}{\\sqrt{n}} ... + 3 c \\sqrt{\\frac{\\log(2/\\delta)}{2 n}}
 0
@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import UsageError
+from numeric.errors import UsageError
 
 NAME = "latex"
 HELP = "LaTeX of the derivation: a standalone document (--out FILE), one lemma (--lemma) or the bound (--expr)"

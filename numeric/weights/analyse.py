@@ -66,7 +66,7 @@ the constraint).
 Examples
 --------
 >>> import numpy as np
->>> from numeric.weights import measure_matrix, measure_product
+>>> from numeric.weights.analyse import measure_matrix, measure_product
 >>> W = np.outer([1.0, 2.0, 2.0], [3.0, 4.0])        # rank 1, ||W||_F = 3 * 5
 >>> m = measure_matrix(W)
 >>> m.rank_bound, m.numerical_rank, round(m.frobenius, 12), round(m.stable_rank, 12)
@@ -96,7 +96,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import NotCertified, UsageError
+from numeric.errors import NotCertified, UsageError
 
 __all__ = ["WeightsError", "DEFAULT_RANK_TOL", "MatrixStats", "numerical_rank", "measure_matrix",
            "measure_product", "TensorFile", "open_tensors", "Layout", "detect_layout", "read_config_heads",
@@ -157,7 +157,7 @@ class MatrixStats:
 def _dec(x) -> str:
     """A float as a decimal string that reads back to the same float (a Fraction exactly)."""
     if isinstance(x, Fraction):
-        from .params import _fmt_exact
+        from numeric.params import _fmt_exact
         return _fmt_exact(x)
     return repr(float(x))
 
@@ -857,14 +857,14 @@ def _prior_bounds(m: HeadMeasure, radii: Mapping, dps: int) -> tuple:
     try:
         from derive.prior import PRIORS
 
-        from .prior import evaluate_prior
+        from numeric.compare.priors import evaluate_prior
     except ImportError:
-        note = "prior bounds (edelman, trauger-tewari) are not available: numeric.prior is not installed"
+        note = "prior bounds (edelman, trauger-tewari) are not available: numeric.compare.priors is not installed"
         return {name: {"evaluated": False, "reason": "not available"} for name in PRIOR_BOUNDS}, note
     out = {}
     for name in PRIOR_BOUNDS + tuple(p for p in PRIORS if p not in PRIOR_BOUNDS):
         if name not in PRIORS:
-            out[name] = {"evaluated": False, "reason": "not available: not rebuilt yet (numeric.prior)"}
+            out[name] = {"evaluated": False, "reason": "not available: not rebuilt yet (numeric.compare.priors)"}
             continue
         try:
             ev = evaluate_prior(name, head_params(m, **radii), dps=dps)
@@ -922,8 +922,8 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
     >>> float(h.value()) > 0
     True
     """
-    from .evaluate import check_dps, evaluate
-    from .params import parse_number
+    from numeric.evaluate import check_dps, evaluate
+    from numeric.params import parse_number
 
     dps = check_dps(dps)
     tol = _check_tol(rank_tol)
@@ -982,7 +982,7 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
 
 
 def _positive(name, value) -> float:
-    from .params import parse_number
+    from numeric.params import parse_number
     x = parse_number(name, value)
     if x <= 0:
         raise WeightsError(f"{name} must be > 0, got {value!r}")

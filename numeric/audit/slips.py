@@ -23,7 +23,7 @@ its right side is not a real number, do not count.
 
 Examples
 --------
->>> from numeric.slips import search, ARENAS
+>>> from numeric.audit.slips import search, ARENAS
 >>> from lemmas.slips import slip
 >>> res = search(slip("d"), "loss-cover", budget=200, seed=0)
 >>> res.refused
@@ -49,7 +49,7 @@ import sympy
 from lemmas.core import Lemma
 from lemmas.objects import CoveringNumber, Distance
 
-from .mpeval import mp_eval, to_mpf
+from numeric.backends.mp import mp_eval, to_mpf
 
 __all__ = ["Arena", "ARENAS", "SearchResult", "SlipCheck", "search", "confirm", "check_slips", "CHECKS",
            "DEFAULT_BUDGET", "CONFIRM_DPS", "true_lemmas_for", "forward", "forward_mp", "build_instance",

@@ -22,7 +22,7 @@ the same table.  Small dimensions only; this runs only on request
 
 Examples
 --------
->>> from numeric.tightness import softmax_ratio
+>>> from numeric.audit.tightness import softmax_ratio
 >>> row = softmax_ratio(seed=0, budget=200)
 >>> 0.5 < row.lower <= 1.0 + 1e-12
 True
@@ -38,8 +38,8 @@ import numpy as np
 
 import lemmas
 
-from .evaluate import evaluate_lemma
-from .slips import _shrink_to, build_instance, forward, forward_mp
+from numeric.evaluate import evaluate_lemma
+from numeric.audit.slips import _shrink_to, build_instance, forward, forward_mp
 
 __all__ = ["Row", "Table", "tightness_table", "covering_linear", "covering_vector", "softmax_ratio",
            "perturbation_ratio", "rademacher_mc", "greedy_packing_size", "mc_objective"]
@@ -212,7 +212,7 @@ def perturbation_ratio(seed=0, budget=600, softmax_const=2.0) -> Row:
                    + mpmath.mpf(softmax_const) * P["B_w"] * P["B_V"] * P["B_X"] ** 3 * sp(t1["W_QK"], t2["W_QK"]))
             return float(lhs / rhs) if rhs > 0 else 0.0
 
-    from .slips import _e_perturb, _e_sample
+    from numeric.audit.slips import _e_perturb, _e_sample
     restarts = max(1, budget // 20)
     for _ in range(restarts):
         p = _e_sample(rng)
@@ -276,7 +276,7 @@ def rademacher_mc(n=16, d=3, k=2, r_w=1, r_v=1, T=4, B_X=1.0, B_w=1.0, B_V=1.0, 
     Returns a Row; with ``with_priors=True`` a list of rows: ours, then each rebuilt prior bound (if available)
     against the same estimates.
     """
-    from .evaluate import evaluate
+    from numeric.evaluate import evaluate
     rng = np.random.default_rng(seed)
     Xs = rng.standard_normal((n, T, d))
     Xs *= (B_X / np.linalg.norm(Xs, axis=2))[:, :, None]
@@ -330,7 +330,7 @@ def _prior_rows(P, mean, detail) -> list:
     """The same Monte Carlo lower estimates against the rebuilt prior bounds' Rademacher parts (their classes
     contain ours, so the estimates bound their R_S from below too: a validity check of the comparators)."""
     try:
-        from .prior import evaluate_prior
+        from numeric.compare.priors import evaluate_prior
         from derive.prior import PRIORS
     except ImportError:
         return []

@@ -13,7 +13,7 @@ under a spectral-norm constraint (the evidence shows where).
 
 Examples
 --------
->>> from numeric.audit import claim_linear_class_quote
+>>> from numeric.audit.claims import claim_linear_class_quote
 >>> c = claim_linear_class_quote()
 >>> c.verdict
 'fails'
@@ -39,8 +39,8 @@ from derive.claims import check_claims, positive
 from lemmas.objects import logplus
 from lemmas.symbols import B_X, T
 
-from .evaluate import evaluate
-from .params import DEFAULT_PRESET, Params
+from numeric.evaluate import evaluate
+from numeric.params import DEFAULT_PRESET, Params
 
 __all__ = ["Evidence", "AuditClaim", "Audit", "audit", "CLAIM_KEYS", "claim_rate_n", "claim_T_free",
            "claim_log_r_w", "claim_improves_prior", "claim_frobenius_inputs", "claim_linear_class_quote",
@@ -210,13 +210,13 @@ def claim_log_r_w(preset: str = DEFAULT_PRESET, variant: str = "default", dps: i
 
 
 def _prior_crossovers(preset, overrides, dps):
-    """Crossovers n* from numeric.compare (issue 3) when it is available; None otherwise.
+    """Crossovers n* from numeric.compare.crossover (issue 3) when it is available; None otherwise.
 
     Returns {prior: dict} with the crossover, its explanation, and which bound is smaller at the preset's n;
     a comparator error is reported in the dict (never hidden, never turned into a verdict).
     """
     try:
-        from .compare import compare
+        from numeric.compare.crossover import compare
         from derive.prior import PRIORS
     except ImportError:
         return None
@@ -274,11 +274,11 @@ def crossover_region(preset: str = DEFAULT_PRESET, dps: int = 12) -> list:
     """n*(d, r_w) against each rebuilt prior over a small (d, r_w) grid: ours is smaller iff n > n*.
 
     ``None`` where there is no crossover up to n = 1e1000 (the explanation is in ``why``); the
-    monotonicity argument that makes "ours smaller iff n > n*" exact is numeric.compare's.
+    monotonicity argument that makes "ours smaller iff n > n*" exact is numeric.compare.crossover's.
     """
     from derive.prior import PRIORS
 
-    from .compare import crossover
+    from numeric.compare.crossover import crossover
     base = Params.from_preset(preset)
     rows = []
     for d_ in REGION_D:
@@ -324,7 +324,7 @@ def claim_improves_prior(preset: str = DEFAULT_PRESET, dps: int = 30) -> AuditCl
                 else:
                     lines.append(f"{prior}: no crossover ({r['explanation']})")
             ev.append(Evidence("numeric", f"crossover n* against the rebuilt prior bounds at preset {name} "
-                                          "(numeric.compare, uncertified root at dps <= 20; `rankbound compare` "
+                                          "(numeric.compare.crossover, uncertified root at dps <= 20; `rankbound compare` "
                                           "certifies the signs on either side): " + "; ".join(lines), res))
         region = crossover_region(preset)
         ev.append(Evidence("numeric", "the region where each bound is smaller: ours is smaller exactly for n > n*(d, "
@@ -340,7 +340,7 @@ def claim_improves_prior(preset: str = DEFAULT_PRESET, dps: int = 30) -> AuditCl
                                        "rebuilt bounds are rankbound's reconstructions with the same Dudley and "
                                        "generalisation constants, labelled 'rebuilt'"))
         return AuditClaim("improves-prior", stmt, "Truong (2024), abstract; MATH.md 6.1, 7", verdict, tuple(ev))
-    ev.append(Evidence("numeric", "prior bounds not yet rebuilt (numeric.compare, issue 3, is not available): "
+    ev.append(Evidence("numeric", "prior bounds not yet rebuilt (numeric.compare.crossover, issue 3, is not available): "
                                   "no crossover n* against Edelman et al. (2022) or Trauger & Tewari (2024) can be "
                                   "reported"))
     ev.append(Evidence("symbolic", "asymptotically in n alone the claim is a statement about rates: ours is "
@@ -517,10 +517,10 @@ def audit(preset: str = DEFAULT_PRESET, variant: str = "default", dps: int = 30,
               claim_frobenius_inputs(preset, variant, dps), claim_linear_class_quote())
     sl = ()
     if slips:
-        from .slips import DEFAULT_BUDGET, check_slips
+        from numeric.audit.slips import DEFAULT_BUDGET, check_slips
         sl = tuple(check_slips(budget=slip_budget or DEFAULT_BUDGET, seed=seed))
     tt = None
     if tightness:
-        from .tightness import tightness_table
+        from numeric.audit.tightness import tightness_table
         tt = tightness_table(seed=seed)
     return Audit(claims, sl, tt, preset)

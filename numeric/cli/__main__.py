@@ -1,0 +1,5 @@
+import sys
+
+from numeric.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,2 @@
+"""A trained transformer's own weights: reading files, detecting the layout, measuring norms and
+ranks, and reporting the bounds at the measured figures."""
