@@ -11,7 +11,9 @@ import lemmas
 import numeric
 
 MODULES = sorted(
-    f"{pkg.__name__}.{m.name}" for pkg in (lemmas, derive, numeric) for m in pkgutil.iter_modules(pkg.__path__)
+    m.name for pkg in (lemmas, derive, numeric)
+    for m in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + ".")
+    if not m.name.endswith(".__main__")
 ) + ["lemmas", "derive", "numeric"]
 
 
