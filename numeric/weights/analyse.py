@@ -416,7 +416,7 @@ def detect_layout(names, num_heads: int | None = None, heads_source: str = "--he
     >>> detect_layout(["foo", "bar"])
     Traceback (most recent call last):
     ...
-    numeric.weights.WeightsError: the file: no recognised attention layout ...; found 'foo', 'bar'
+    numeric.weights.analyse.WeightsError: the file: no recognised attention layout ...; found 'foo', 'bar'
     """
     names = list(names)
     hf = [(m, n) for n in names if (m := _HF.match(n))]
