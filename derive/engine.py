@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import sympy
-from sympy import Basic, Dummy
+from sympy import Dummy
 
 import lemmas
 from lemmas.core import Hypothesis, Instance, Lemma, LemmaError, Source, truth

@@ -22,18 +22,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy
-from sympy import Integral, Piecewise, Rational, Symbol, erf, erfc, exp, log, oo, pi, sqrt
+from sympy import Integral, Piecewise, Rational, Symbol, erf, erfc, exp, log, oo, sqrt
 
 import lemmas
-from lemmas.core import Hypothesis, Lemma, Source
+from lemmas.core import Lemma, Source
 from lemmas.objects import logplus
+from lemmas.symbols import C, D, U, eps
 
 __all__ = ["logplus_integral", "incomplete_gamma_closed_form", "SubstitutionFailed"]
 
-D = Symbol("D", positive=True)
-C = Symbol("C", positive=True)
-U = Symbol("U", positive=True)
-eps = Symbol("epsilon", positive=True)
 t = Symbol("t", positive=True)
 a = Symbol("a", positive=True)
 

@@ -14,13 +14,12 @@ References
 from __future__ import annotations
 
 import sympy
-from sympy import Symbol
 
 from .core import Constant, Hypothesis, Lemma, Source, register
 from .covering import euclidean_ball, lowrank_ball
 from .objects import (NORMS, Distance, FunctionClass, LipschitzInParameters, OutputBound, SoftmaxLipschitz,
                       SupNorm, Tag)
-from .symbols import B_QK, B_V, B_X, B_f, B_w, L_sigma, T, d, k, r_v, r_w
+from .symbols import B_QK, B_V, B_X, B_f, B_w, C_SM, L_sigma, T, d, k, r_v, r_w
 
 __all__ = ["SOFTMAX_LIPSCHITZ", "SOFTMAX_LIPSCHITZ_SHARP", "TRANSFORMER_OUTPUT_BOUND",
            "TRANSFORMER_PERTURBATION", "TRANSFORMER_PERTURBATION_SHARP", "transformer_class",
@@ -34,7 +33,6 @@ def transformer_class():
     return FunctionClass(Tag("Theta"), *TRANSFORMER_PARAMS)
 
 
-C_SM = Symbol("c_sm", positive=True)
 u_dist = Distance(Tag("u"), Tag("inf"))
 p_dist = Distance(Tag("softmax"), Tag("l1"))
 

@@ -16,20 +16,14 @@ References
 from __future__ import annotations
 
 import sympy
-from sympy import Integral, Symbol, log, sqrt
+from sympy import Integral, log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
 from .objects import NORMS, CoveringNumber, OutputBound, RademacherComplexity
+from .symbols import C_ALPHA, C_DUDLEY, F, alpha, b, eps, n
 
 __all__ = ["DUDLEY", "DUDLEY_HALF", "SQRT_SUBADDITIVE_3", "INTEGRAL_LINEARITY_3"]
 
-F = Symbol("F")
-n = Symbol("n", positive=True, integer=True)
-alpha = Symbol("alpha", nonnegative=True)
-b = Symbol("b", positive=True)
-eps = Symbol("epsilon", positive=True)
-C_ALPHA = Symbol("c_alpha", positive=True)
-C_DUDLEY = Symbol("c_dudley", positive=True)
 
 _CONSTS = (Constant(C_ALPHA, 4, "coefficient of alpha in Dudley's bound"),
            Constant(C_DUDLEY, 12, "coefficient of the entropy integral in Dudley's bound"))
@@ -87,7 +81,7 @@ SQRT_SUBADDITIVE_3 = register(Lemma(
 
 f1, f2, f3 = sympy.symbols("f_1 f_2 f_3", nonnegative=True)
 lo, hi = sympy.symbols("lo hi", nonnegative=True)
-x = Symbol("epsilon", positive=True)
+x = eps
 
 INTEGRAL_LINEARITY_3 = register(Lemma(
     name="integral-linearity-3",

@@ -21,7 +21,8 @@ import sympy
 from sympy import Symbol, log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
-from .objects import NORMS, CoveringNumber, FunctionClass, LipschitzInParameters, ParameterSet, Tag, logplus
+from .objects import NORMS, CoveringNumber, FunctionClass, LipschitzInParameters, ParameterSet, Tag, log_covering, logplus
+from .symbols import B, C_NET, C_SPLIT, C_VOL, F as F_cls, R, S as S_set, eps, k as kdim, n1, n2, r
 
 __all__ = [
     "LOW_RANK_NET_SPHERE", "LOW_RANK_NET_BALL", "VOLUMETRIC_NET", "COVER_SPEC_BY_FRO",
@@ -31,14 +32,9 @@ __all__ = [
     "lowrank_ball", "lowrank_sphere", "euclidean_ball", "linear_class",
 ]
 
-n1, n2, r, kdim = sympy.symbols("n_1 n_2 r k", positive=True, integer=True)
 d1, d2 = sympy.symbols("d_1 d_2", positive=True, integer=True)
-B, R, Bx, Bw, Bz = sympy.symbols("B R B_x B_W B_z", positive=True)
-eps = Symbol("epsilon", positive=True)
+Bx, Bw, Bz = sympy.symbols("B_x B_W B_z", positive=True)
 
-C_NET = Symbol("c_net", positive=True)
-C_VOL = Symbol("c_vol", positive=True)
-C_SPLIT = Symbol("c_split", positive=True)
 NET_CONST = Constant(C_NET, 9, "low-rank net constant: nets at scale eps/3 for U, Sigma, V, each (3/(eps/3))^dim")
 VOL_CONST = Constant(C_VOL, 3, "volumetric net constant: (3R/eps)^k")
 
@@ -66,17 +62,13 @@ def linear_class(kind, *args):
     return FunctionClass(Tag("lin_" + kind), *args)
 
 
-def _logN(F, e, norm, internal=1):
-    return log(CoveringNumber(F, e, NORMS[norm], internal))
-
-
 # -- nets ------------------------------------------------------------------------------------------
 LOW_RANK_NET_SPHERE = register(Lemma(
     name="low-rank-net-sphere",
     title="eps-net of the rank-r unit Frobenius sphere",
     params=(n1, n2, r, eps),
     hypotheses=(Hypothesis("eps-at-most-1", "0 < eps <= 1", sympy.Le(eps, 1, evaluate=False)),),
-    conclusion=sympy.Le(_logN(lowrank_sphere(n1, n2, r), eps, "fro"), (n1 + n2 + 1) * r * log(C_NET / eps)),
+    conclusion=sympy.Le(log_covering(lowrank_sphere(n1, n2, r), eps, "fro"), (n1 + n2 + 1) * r * log(C_NET / eps)),
     constants=(NET_CONST,),
     source=Source(CANDES_PLAN),
     family="covering",
@@ -88,7 +80,7 @@ LOW_RANK_NET_BALL = register(Lemma(
     title="internal eps-net of the rank-r Frobenius ball of radius B, all eps > 0",
     params=(n1, n2, r, B, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(lowrank_ball(n1, n2, r, B), eps, "fro"),
+    conclusion=sympy.Le(log_covering(lowrank_ball(n1, n2, r, B), eps, "fro"),
                         (n1 + n2 + 1) * r * logplus(C_NET * B / eps)),
     constants=(NET_CONST,),
     source=Source(CANDES_PLAN, kind="derived", derivation=(
@@ -104,7 +96,7 @@ VOLUMETRIC_NET = register(Lemma(
     title="internal eps-net of the radius-R Euclidean ball in R^k, all eps > 0",
     params=(kdim, R, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(euclidean_ball(kdim, R), eps, "fro"), kdim * logplus(C_VOL * R / eps)),
+    conclusion=sympy.Le(log_covering(euclidean_ball(kdim, R), eps, "fro"), kdim * logplus(C_VOL * R / eps)),
     constants=(VOL_CONST,),
     source=Source("Vershynin (2018), High-Dimensional Probability, Corollary 4.2.13 (volumetric argument); "
                   "for eps >= R the centre covers"),
@@ -113,14 +105,13 @@ VOLUMETRIC_NET = register(Lemma(
 ))
 
 # -- comparisons of covers -------------------------------------------------------------------------
-S_set, F_cls = Symbol("S"), Symbol("F")
 
 COVER_SPEC_BY_FRO = register(Lemma(
     name="cover-spec-by-fro",
     title="a Frobenius eps-net is a spectral eps-net (||A||_2 <= ||A||_F)",
     params=(S_set, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(S_set, eps, "spec"), _logN(S_set, eps, "fro")),
+    conclusion=sympy.Le(log_covering(S_set, eps, "spec"), log_covering(S_set, eps, "fro")),
     source=Source("norm relation ||A||_2 <= ||A||_F (Lemma norm-spec-le-fro)", kind="derived",
                   derivation="every Frobenius eps-ball contains the spectral eps-ball's points at Frobenius "
                              "distance <= eps, so a Frobenius net is a spectral net of the same size"),
@@ -133,7 +124,7 @@ COVER_L2S_BY_SUP = register(Lemma(
     title="sup-norm internal covers dominate external L2(S) covers",
     params=(F_cls, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(F_cls, eps, "L2S", 0), _logN(F_cls, eps, "sup", 1)),
+    conclusion=sympy.Le(log_covering(F_cls, eps, "L2S", 0), log_covering(F_cls, eps, "sup", 1)),
     source=Source("standard: ||f||_{L2(S)} <= sup_x |f(x)|, and external covers need no more points "
                   "than internal ones (e.g. Mohri et al. 2018, ch. 3)"),
     family="covering",
@@ -155,7 +146,7 @@ LIPSCHITZ_PARAMETER_COVER = register(Lemma(
         LipschitzInParameters(F_cls, S1, m1, L1, S2, m2, L2, S3, m3, L3),
         discharged_by="transformer-perturbation"),),
     conclusion=sympy.Le(
-        _logN(F_cls, eps, "sup"),
+        log_covering(F_cls, eps, "sup"),
         log(CoveringNumber(S1, eps / (C_SPLIT * L1), m1, 1))
         + log(CoveringNumber(S2, eps / (C_SPLIT * L2), m2, 1))
         + log(CoveringNumber(S3, eps / (C_SPLIT * L3), m3, 1))),
@@ -178,7 +169,7 @@ def _linear(name, title, kind, arg, internal=1):
         name=name, title=title,
         params=(d1, d2, r, Bw, Bx, eps),
         hypotheses=(),
-        conclusion=sympy.Le(_logN(linear_class(kind, d1, d2, r, Bw, Bx), eps, "sup", internal),
+        conclusion=sympy.Le(log_covering(linear_class(kind, d1, d2, r, Bw, Bx), eps, "sup", internal),
                             (d1 + d2 + 1) * r * logplus(arg)),
         constants=(NET_CONST,),
         source=Source(TRUONG, kind="derived", derivation=_DERIV[kind]),
@@ -225,7 +216,7 @@ LINEAR_COVER_VECTOR = register(Lemma(
     title="L5: linear functionals z -> w^T z, ||w||_2 <= B_W, ||z||_2 <= B_z",
     params=(kdim, Bw, Bz, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(linear_class("vec", kdim, Bw, Bz), eps, "sup"), kdim * logplus(C_VOL * Bw * Bz / eps)),
+    conclusion=sympy.Le(log_covering(linear_class("vec", kdim, Bw, Bz), eps, "sup"), kdim * logplus(C_VOL * Bw * Bz / eps)),
     constants=(VOL_CONST,),
     source=Source(TRUONG, kind="derived", derivation=_DERIV["vec"]),
     family="covering",
@@ -237,7 +228,7 @@ BILINEAR_SCORE_COVER = register(Lemma(
     title="L6: bilinear scores x_cls^T W x_t, rank W <= r, ||W||_F <= B_W, tokens ||x||_2 <= B_x",
     params=(d1, r, Bw, Bx, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(linear_class("bilinear", d1, r, Bw, Bx), eps, "sup"),
+    conclusion=sympy.Le(log_covering(linear_class("bilinear", d1, r, Bw, Bx), eps, "sup"),
                         (2 * d1 + 1) * r * logplus(C_NET * Bw * Bx**2 / eps)),
     constants=(NET_CONST,),
     source=Source(TRUONG, kind="derived", derivation=_DERIV["bilinear"]),

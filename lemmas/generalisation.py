@@ -10,20 +10,14 @@ References
 from __future__ import annotations
 
 import sympy
-from sympy import Symbol, log, sqrt
+from sympy import log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
 from .objects import GeneralisationGap, LossClass, RademacherComplexity
+from .symbols import C_CONF, C_RAD, F, L_loss, c, delta, n
 
 __all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION"]
 
-F = Symbol("F")
-n = Symbol("n", positive=True, integer=True)
-L_loss = Symbol("L_loss", positive=True)
-c = Symbol("c", positive=True)
-delta = Symbol("delta", positive=True)
-C_RAD = Symbol("c_rad", positive=True)
-C_CONF = Symbol("c_conf", positive=True)
 
 CONTRACTION = register(Lemma(
     name="contraction",

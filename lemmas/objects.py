@@ -33,6 +33,7 @@ __all__ = [
     "SoftmaxLipschitz",
     "Distance",
     "SupNorm",
+    "log_covering",
 ]
 
 
@@ -253,3 +254,14 @@ class SupNorm(Function):
 
     def _latex(self, printer):
         return r"\sup_{f\in %s}\|f\|_\infty" % printer._print(self.args[0])
+
+
+def log_covering(F, eps, norm, internal=1):
+    """``log N(F, eps, norm)``: ``norm`` a :class:`Norm` or a key of :data:`NORMS`; ``internal`` 1 or 0.
+
+    >>> log_covering(FunctionClass(Tag("toy")), Symbol("e", positive=True), "sup")
+    log(CoveringNumber(FunctionClass(toy), e, sup, 1))
+    """
+    if not isinstance(norm, Norm):
+        norm = NORMS[norm]
+    return sympy.log(CoveringNumber(F, eps, norm, internal))

@@ -31,12 +31,13 @@ References
 from __future__ import annotations
 
 import sympy
-from sympy import Function, Integral, Symbol, ceiling, log, sqrt
+from sympy import Function, Symbol, ceiling, log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
-from .objects import (NORMS, CoveringNumber, FunctionClass, Norm, OutputBound, RademacherComplexity,
+from .objects import (NORMS, CoveringNumber, FunctionClass, Norm, OutputBound, RademacherComplexity, log_covering,
                       SoftmaxLipschitz, Tag)
-from .symbols import B_QK, B_V, B_X, B_w, L_sigma, T, d, k, n
+from .symbols import (B_QK, B_V, B_X, B_w, C_ALPHA, C_DUDLEY, C_SM, C_ZHANG, F, K, L_sigma, T, b, d, eps, k,
+                      n)
 
 __all__ = ["ZHANG_LINEAR_COVER_L2", "ZHANG_MAUREY_COVER", "CEILING_LE_PLUS_ONE", "COVER_L2S_BY_SUPS",
            "DUDLEY_INVERSE_SQUARE", "EDELMAN_LAYER_COVER", "SUP_S", "FeatureBound", "linear_l2", "linear_l1",
@@ -78,15 +79,9 @@ def edelman_class():
     return FunctionClass(Tag("Edelman"), *EDELMAN_PARAMS)
 
 
-a, b = sympy.symbols("a b", positive=True)
+a = sympy.Symbol("a", positive=True)
 N = Symbol("N", positive=True, integer=True)
 m = Symbol("m", positive=True, integer=True)
-eps = Symbol("epsilon", positive=True)
-C_ZHANG = Symbol("c_zhang", positive=True)
-
-
-def _logN(F, e, norm, internal=0):
-    return log(CoveringNumber(F, e, norm, internal))
 
 
 ZHANG_LINEAR_COVER_L2 = register(Lemma(
@@ -95,7 +90,7 @@ ZHANG_LINEAR_COVER_L2 = register(Lemma(
     params=(a, b, N, eps),
     hypotheses=(Hypothesis("points-bounded", "the N points satisfy ||x_i||_2 <= b", FeatureBound(linear_l2(a, b, N)),
                            discharged_by="edelman-layer-cover"),),
-    conclusion=sympy.Le(_logN(linear_l2(a, b, N), eps, SUP_S),
+    conclusion=sympy.Le(log_covering(linear_l2(a, b, N), eps, SUP_S, 0),
                         C_ZHANG * (a * b / eps) ** 2 * log(2 * ceiling(4 * a * b / eps + 2) * N + 1)),
     constants=(Constant(C_ZHANG, 36, "Zhang's constant 36 (p - 1) at p = 2"),),
     source=Source(ZHANG + ", Theorem 4 with p = q = 2 (both sides are log2 there; the bases cancel)"),
@@ -110,7 +105,7 @@ ZHANG_MAUREY_COVER = register(Lemma(
     params=(a, b, m, eps),
     hypotheses=(Hypothesis("points-bounded-inf", "the points satisfy ||x_i||_inf <= b",
                            FeatureBound(linear_l1(a, b, m))),),
-    conclusion=sympy.Le(_logN(linear_l1(a, b, m), eps, NORMS["L2S"]),
+    conclusion=sympy.Le(log_covering(linear_l1(a, b, m), eps, NORMS["L2S"], 0),
                         ceiling(a ** 2 * b ** 2 / eps ** 2) * log(2 * m + 1)),
     source=Source(ZHANG + ", Theorem 3 (Maurey's empirical method: averages of ceil(a^2 b^2/eps^2) points "
                   "among {0, +-a e_i})"),
@@ -132,23 +127,19 @@ CEILING_LE_PLUS_ONE = register(Lemma(
     example={x: sympy.Rational(5, 2)},
 ))
 
-F = Symbol("F")
 
 COVER_L2S_BY_SUPS = register(Lemma(
     name="cover-L2S-by-supS",
     title="an eps-cover in the sup norm on the sample is an eps-cover in L2(S)",
     params=(F, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(F, eps, NORMS["L2S"]), _logN(F, eps, SUP_S)),
+    conclusion=sympy.Le(log_covering(F, eps, NORMS["L2S"], 0), log_covering(F, eps, SUP_S, 0)),
     source=Source("elementary", kind="derived",
                   derivation="||f - g||_{L2(S)} = (mean_i (f - g)(z_i)^2)^(1/2) <= max_i |f - g|(z_i)"),
     family="prior",
     example={CoveringNumber(F, eps, SUP_S, 0): 100, eps: sympy.Rational(1, 10)},
 ))
 
-K = Symbol("K", positive=True)
-C_ALPHA = Symbol("c_alpha", positive=True)
-C_DUDLEY = Symbol("c_dudley", positive=True)
 
 DUDLEY_INVERSE_SQUARE = register(Lemma(
     name="dudley-inverse-square",
@@ -174,7 +165,6 @@ DUDLEY_INVERSE_SQUARE = register(Lemma(
 
 # -- the layer-by-layer cover of the single-head class (Edelman-type) --------------------------------------
 t_s, t_v, t_w = sympy.symbols("t_s t_v t_w", positive=True)
-C_SM = Symbol("c_sm", positive=True)
 F_E = edelman_class()
 _scale = B_w * L_sigma
 eps_s = t_s * eps / (C_SM * _scale * B_V * B_X)      # score cover scale (sup over the n T token positions)
@@ -197,8 +187,8 @@ EDELMAN_LAYER_COVER = register(Lemma(
                    SoftmaxLipschitz(C_SM), discharged_by="softmax-lipschitz"),
     ),
     conclusion=sympy.Le(
-        _logN(F_E, eps, SUP_S),
-        _logN(SCORE_CLASS, eps_s, SUP_S) + _logN(VALUE_CLASS, eps_v, SUP_S) + _logN(READOUT_CLASS, eps_w, SUP_S)),
+        log_covering(F_E, eps, SUP_S, 0),
+        log_covering(SCORE_CLASS, eps_s, SUP_S, 0) + log_covering(VALUE_CLASS, eps_v, SUP_S, 0) + log_covering(READOUT_CLASS, eps_w, SUP_S, 0)),
     constants=(Constant(C_SM, 2, "softmax Lipschitz constant (l_inf -> l1), Edelman et al. 2022"),),
     provides=(FeatureBound(SCORE_CLASS), FeatureBound(VALUE_CLASS), FeatureBound(READOUT_CLASS)),
     source=Source(EDELMAN + ", covering argument (rebuilt along MATH.md section 7)", kind="derived", derivation=(
@@ -233,7 +223,7 @@ MAUREY_L1_BALL_NET = register(Lemma(
     title="internal Frobenius eps-net of the entrywise l1 ball, by Maurey's empirical method",
     params=(m1, m2, M, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(l11_ball(m1, m2, M), eps, NORMS["fro"], 1),
+    conclusion=sympy.Le(log_covering(l11_ball(m1, m2, M), eps, NORMS["fro"], 1),
                         ceiling(M ** 2 / eps ** 2) * log(2 * m1 * m2 + 1)),
     source=Source("Maurey's empirical method (Pisier 1981); as in Zhang (2002), Theorem 3, and Trauger & "
                   "Tewari (AISTATS 2024)", kind="derived", derivation=(

@@ -32,24 +32,20 @@ References
 from __future__ import annotations
 
 import sympy
-from sympy import Symbol, log, sqrt
+from sympy import log, sqrt
 
 from .attention import B_V, B_X, B_w, C_SM, L_sigma, TRANSFORMER_PARAMS, _SETTING_HYPS, dQK, dV, df, dw
 from .core import Constant, Hypothesis, Lemma, Source
 from .covering import NET_CONST, C_NET, lowrank_ball
 from .covering import B as B_ball
 from .covering import n1, n2, r
-from .objects import NORMS, CoveringNumber, LossClass, logplus
+from .objects import NORMS, CoveringNumber, LossClass, log_covering, logplus
+from .symbols import C, D, F as F_cls, L_loss as L_l, S as S_set, U, eps
 
 __all__ = ["SLIPS", "CONTROLS", "slip", "control",
            "SLIP_SPHERE_NET_FOR_BALL", "SLIP_DUDLEY_LOG", "SLIP_EXTERNAL_FOR_INTERNAL", "SLIP_LOSS_COVER_SCALED",
            "SLIP_PERTURBATION_BX2", "DUDLEY_CAUCHY_SCHWARZ", "INTERNAL_BY_EXTERNAL_HALF", "LOSS_COVER_RESCALED"]
 
-eps = Symbol("epsilon", positive=True)
-
-
-def _logN(F, e, norm, internal=1):
-    return log(CoveringNumber(F, e, NORMS[norm], internal))
 
 
 # -- (a) the unit-sphere net used for a ball ------------------------------------------------------
@@ -59,7 +55,7 @@ SLIP_SPHERE_NET_FOR_BALL = Lemma(
     params=(n1, n2, r, B_ball, eps),
     hypotheses=(Hypothesis("eps-at-most-1", "0 < eps <= 1", sympy.Le(eps, 1, evaluate=False)),
                 Hypothesis("radius-above-1", "B > 1", sympy.Gt(B_ball, 1, evaluate=False))),
-    conclusion=sympy.Le(_logN(lowrank_ball(n1, n2, r, B_ball), eps, "fro"), (n1 + n2 + 1) * r * log(C_NET / eps)),
+    conclusion=sympy.Le(log_covering(lowrank_ball(n1, n2, r, B_ball), eps, "fro"), (n1 + n2 + 1) * r * log(C_NET / eps)),
     constants=(NET_CONST,),
     source=Source("MATH.md section 6.4, slip (a)", kind="derived", derivation=(
         "WRONG on purpose: Candes & Plan's Lemma 3.1 counts a net of the rank-r *unit sphere*; the ball of "
@@ -71,9 +67,6 @@ SLIP_SPHERE_NET_FOR_BALL = Lemma(
 )
 
 # -- (b) log instead of log+ past eps = C ---------------------------------------------------------
-D = Symbol("D", positive=True)
-C = Symbol("C", positive=True)
-U = Symbol("U", positive=True)
 _dudley_lhs = sympy.Integral(sqrt(D * logplus(C / eps)), (eps, 0, U))
 
 DUDLEY_CAUCHY_SCHWARZ = Lemma(
@@ -107,14 +100,13 @@ SLIP_DUDLEY_LOG = Lemma(
 )
 
 # -- (c) external covers where internal ones are needed ---------------------------------------------
-S_set = Symbol("S")
 
 INTERNAL_BY_EXTERNAL_HALF = Lemma(
     name="internal-by-external-half",
     title="N_int(S, eps) <= N_ext(S, eps/2)",
     params=(S_set, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(S_set, eps, "fro", 1), _logN(S_set, eps / 2, "fro", 0)),
+    conclusion=sympy.Le(log_covering(S_set, eps, "fro", 1), log_covering(S_set, eps / 2, "fro", 0)),
     source=Source("Vershynin (2018), High-Dimensional Probability, Exercise 4.2.9", kind="derived", derivation=(
         "for each external centre z whose eps/2-ball meets S pick a point s of S in it; every point of S within "
         "eps/2 of z is within eps of s")),
@@ -127,7 +119,7 @@ SLIP_EXTERNAL_FOR_INTERNAL = Lemma(
     title="WRONG: an external eps-cover used as an internal one (N_int(eps) <= N_ext(eps))",
     params=(S_set, eps),
     hypotheses=(),
-    conclusion=sympy.Le(_logN(S_set, eps, "fro", 1), _logN(S_set, eps, "fro", 0)),
+    conclusion=sympy.Le(log_covering(S_set, eps, "fro", 1), log_covering(S_set, eps, "fro", 0)),
     source=Source("MATH.md section 6.4, slip (c)", kind="derived", derivation=(
         "WRONG on purpose: the parameter-cover step needs net points inside the class (the perturbation lemma "
         "holds only for theta, theta' both in Theta), but external centres may lie outside it; moving them "
@@ -138,15 +130,13 @@ SLIP_EXTERNAL_FOR_INTERNAL = Lemma(
 )
 
 # -- (d) the loss class: rescale eps, do not multiply the entropy -----------------------------------
-F_cls = Symbol("F")
-L_l = Symbol("L_loss", positive=True)
 
 LOSS_COVER_RESCALED = Lemma(
     name="loss-cover-rescaled-eps",
     title="log N(l o F, eps) <= log N(F, eps / L_l) for an L_l-Lipschitz loss",
     params=(F_cls, L_l, eps),
     hypotheses=(Hypothesis("loss-lipschitz", "the loss is L_loss-Lipschitz in its first argument"),),
-    conclusion=sympy.Le(_logN(LossClass(F_cls), eps, "sup"), _logN(F_cls, eps / L_l, "sup")),
+    conclusion=sympy.Le(log_covering(LossClass(F_cls), eps, "sup"), log_covering(F_cls, eps / L_l, "sup")),
     source=Source("standard", kind="derived", derivation=(
         "if g is within eps/L_l of f in sup norm then l o g is within eps of l o f; the image of an internal "
         "eps/L_l-net of F is an internal eps-net of l o F")),
@@ -159,7 +149,7 @@ SLIP_LOSS_COVER_SCALED = Lemma(
     title="WRONG: log N(l o F, eps) <= L_l log N(F, eps)",
     params=(F_cls, L_l, eps),
     hypotheses=(Hypothesis("loss-lipschitz", "the loss is L_loss-Lipschitz in its first argument"),),
-    conclusion=sympy.Le(_logN(LossClass(F_cls), eps, "sup"), L_l * _logN(F_cls, eps, "sup")),
+    conclusion=sympy.Le(log_covering(LossClass(F_cls), eps, "sup"), L_l * log_covering(F_cls, eps, "sup")),
     source=Source("MATH.md section 6.4, slip (d)", kind="derived", derivation=(
         "WRONG on purpose: a Lipschitz loss rescales the cover's radius, not the entropy: the correct step is "
         "log N(l o F, eps) <= log N(F, eps/L_l) (loss-cover-rescaled-eps). The entropy is not linear in the "
