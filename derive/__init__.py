@@ -11,10 +11,10 @@ Examples
 from .engine import Derivation, DerivationError, HypothesisRefused, Obligation, Step
 from .integrals import logplus_integral
 from .monotone import nondecreasing_in
-from .theorems import VARIANTS, Block, Theorem, Variant, theorem, transformer_covering
+from .theorems import VARIANTS, Block, Theorem, Variant, theorem, transformer_covering, what_if
 
 __all__ = ["Derivation", "DerivationError", "HypothesisRefused", "Obligation", "Step", "logplus_integral",
-           "nondecreasing_in", "VARIANTS", "Block", "Theorem", "Variant", "theorem", "transformer_covering",
+           "nondecreasing_in", "VARIANTS", "Block", "Theorem", "Variant", "theorem", "transformer_covering", "what_if",
            "register_derived"]
 
 

@@ -36,9 +36,9 @@ from sympy import Dummy
 import lemmas
 from lemmas.core import Hypothesis, Instance, Lemma, LemmaError, Source, truth
 
-from .monotone import nondecreasing_in
+from .monotone import nondecreasing_in, nonnegative
 
-__all__ = ["Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused"]
+__all__ = ["Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder"]
 
 
 class DerivationError(ValueError):
@@ -93,7 +93,14 @@ class Step:
 
 @dataclass(eq=False)
 class Derivation:
-    """A chain ``lhs <= rhs`` built by applying lemmas."""
+    """A chain ``lhs <= rhs`` built by applying lemmas.
+
+    ``failure`` is the probability with which the chain may fail (0 while every step is a sure
+    fact): a step whose lemma holds only with probability ``1 - delta`` sets it, and a second such
+    step is refused unless a union-bound lemma combines the two (``apply(..., union=...)``).
+    ``what_if`` marks a chain built with lowered proof constants (:meth:`Lemma.instantiate`): its
+    result is not a theorem and :meth:`as_lemma` never registers it.
+    """
 
     name: str
     lhs: Any
@@ -102,6 +109,9 @@ class Derivation:
     rhs: Any = None
     steps: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)   # fact atom -> lemma name that established it
+    failure: Any = sympy.S.Zero
+    what_if: bool = False
+    what_if_reasons: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.rhs is None:
@@ -130,11 +140,55 @@ class Derivation:
     def _resolve(lemma: Lemma | str) -> Lemma:
         return lemmas.get(lemma) if isinstance(lemma, str) else lemma
 
+    def _instantiate(self, lem: Lemma, mapping, constants) -> Instance:
+        try:
+            inst = lem.instantiate(mapping, constants, what_if=self.what_if)
+        except LemmaError as exc:
+            raise DerivationError(str(exc)) from None
+        if inst.what_if:
+            self.what_if_reasons.extend(r for r in inst.what_if if r not in self.what_if_reasons)
+        if lem.what_if:
+            if not self.what_if:
+                raise DerivationError(f"lemma {lem.name!r} is a what-if ({lem.what_if}), not a theorem: it can only "
+                                      f"be used in a what-if derivation (Derivation(..., what_if=True))")
+            if lem.what_if not in self.what_if_reasons:
+                self.what_if_reasons.append(lem.what_if)
+        return inst
+
+    def _probability(self, inst: Instance, union: Lemma | str | None) -> tuple:
+        """Account for a step that may fail: returns (new failure, discharged entries)."""
+        if inst.failure == 0:
+            if union is not None:
+                raise DerivationError(f"lemma {inst.lemma.name!r} holds surely: there is nothing to union-bound")
+            return self.failure, ()
+        if self.failure == 0:
+            if union is not None:
+                raise DerivationError(f"the chain holds surely so far: applying {inst.lemma.name!r} needs no union "
+                                      f"bound")
+            return inst.failure, ()
+        if union is None:
+            raise DerivationError(
+                f"lemma {inst.lemma.name!r} holds with probability >= 1 - {sympy.sstr(inst.failure)}, and the chain "
+                f"already holds only with probability >= 1 - {sympy.sstr(self.failure)}: two high-probability "
+                f"statements combine only through a union bound (apply(..., union='union-bound'), which splits delta)")
+        ub = self._resolve(union)
+        if ub.family != "probability" or not ub.name.startswith("union-bound"):
+            raise DerivationError(f"lemma {ub.name!r} is not a union bound (family 'probability')")
+        names = [p_.name for p_ in ub.params]
+        ub_inst = self._instantiate(ub, dict(zip(names, (self.failure, inst.failure))), None)
+        _, open_ = self._check(ub_inst)
+        if open_:
+            raise DerivationError(f"the union bound {ub.name!r} does not apply: {[str(o) for o in open_]}")
+        return ub_inst.conclusion.rhs, ((Hypothesis("union-bound", "the failure probabilities add up"), f"by {ub.name}"),)
+
     # -- the two moves -------------------------------------------------------------------------
     def establish(self, lemma: Lemma | str, constants: Mapping | None = None, **mapping) -> "Derivation":
         """Check a lemma's hypotheses and record the facts it provides (the bound is unchanged)."""
         lem = self._resolve(lemma)
-        inst = lem.instantiate(mapping, constants)
+        inst = self._instantiate(lem, mapping, constants)
+        if inst.failure != 0:
+            raise DerivationError(f"lemma {lem.name!r} holds only with probability >= 1 - {sympy.sstr(inst.failure)}: "
+                                  f"its facts cannot be established as sure facts")
         discharged, open_ = self._check(inst)
         for atom in inst.provides:
             self.facts[atom] = lem.name
@@ -142,13 +196,18 @@ class Derivation:
                                note="establishes " + ", ".join(sympy.sstr(a) for a in inst.provides)))
         return self
 
-    def apply(self, lemma: Lemma | str, constants: Mapping | None = None, **mapping) -> "Derivation":
-        """Substitute the lemma's conclusion into the current bound."""
+    def apply(self, lemma: Lemma | str, constants: Mapping | None = None, union: Lemma | str | None = None,
+              **mapping) -> "Derivation":
+        """Substitute the lemma's conclusion into the current bound.
+
+        The lemma's left side (right side for ``>=``) must occur in the current bound, as a
+        subexpression or as a sub-sum / sub-product of it; otherwise the step is refused.  An upper
+        bound may only be substituted where the bound is nondecreasing in the replaced quantity
+        (decided on a placeholder that carries the quantity's sign): a nonincreasing context is
+        refused, an undecided one becomes an open obligation.
+        """
         lem = self._resolve(lemma)
-        try:
-            inst = lem.instantiate(mapping, constants)
-        except LemmaError as exc:
-            raise DerivationError(str(exc)) from None
+        inst = self._instantiate(lem, mapping, constants)
         concl = inst.conclusion
         if not isinstance(concl, sympy.core.relational.Relational):
             raise DerivationError(f"lemma {lem.name!r} instantiates to {concl}: nothing to substitute")
@@ -161,28 +220,29 @@ class Derivation:
             pattern, replacement, relation = concl.lhs, concl.rhs, "="
         else:
             raise DerivationError(f"lemma {lem.name!r}: cannot substitute a {op!r} conclusion")
-        if not self.rhs.has(pattern):
+        after, count = replace(self.rhs, pattern, replacement)
+        if count == 0:
             raise DerivationError(
                 f"lemma {lem.name!r} does not apply: its left side {sympy.sstr(pattern)} does not occur in the "
-                f"current bound {sympy.sstr(self.rhs)}")
+                f"current bound {sympy.sstr(self.rhs)} (as a subexpression, a sub-sum or a sub-product)")
         discharged, open_ = self._check(inst)
         if relation == "<=":
-            z = Dummy("z", nonnegative=True)
-            mono = nondecreasing_in(self.rhs.xreplace({pattern: z}), z)
+            z = placeholder(pattern)
+            context, _ = replace(self.rhs, pattern, z)
+            mono = nondecreasing_in(context, z)
+            hyp = Hypothesis("monotone-context", f"the bound is nondecreasing in {sympy.sstr(pattern)}")
             if mono is False:
                 raise DerivationError(
-                    f"lemma {lem.name!r} refused: the current bound decreases in {sympy.sstr(pattern)}, so an upper "
-                    f"bound on it cannot be substituted")
+                    f"lemma {lem.name!r} refused: the current bound {sympy.sstr(self.rhs)} is nonincreasing in "
+                    f"{sympy.sstr(pattern)} (a {_sign_words(z)} quantity), so an upper bound on it cannot be "
+                    f"substituted; source: {lem.source}")
             if mono is None:
-                open_ = open_ + (Obligation(lem.name, Hypothesis(
-                    "monotone-context", f"the bound is nondecreasing in {sympy.sstr(pattern)}"), None),)
+                open_ = open_ + (Obligation(lem.name, hyp, None),)
             else:
-                discharged = discharged + ((Hypothesis(
-                    "monotone-context", f"the bound is nondecreasing in {sympy.sstr(pattern)}"),
-                    "by the structural monotonicity check"),)
-        before = self.rhs
-        self.rhs = before.xreplace({pattern: replacement})
-        self.steps.append(Step(lem, inst, "apply", relation, before, self.rhs, pattern, discharged, open_))
+                discharged = discharged + ((hyp, "by the structural monotonicity check"),)
+        failure, extra = self._probability(inst, union)
+        before, self.rhs, self.failure = self.rhs, after, failure
+        self.steps.append(Step(lem, inst, "apply", relation, before, after, pattern, discharged + extra, open_))
         return self
 
     # -- results -------------------------------------------------------------------------------
@@ -217,19 +277,26 @@ class Derivation:
                  constants: tuple = (), variant_of: str = "") -> Lemma:
         """The derivation as a lemma: open obligations become its hypotheses.
 
-        Its source is ``derived`` from ``citation``, with the chain of lemmas as the derivation.
+        Its source is ``derived`` from ``citation``, with the chain of lemmas as the derivation; it
+        holds with probability at least ``1 - failure``.  A what-if derivation gives a lemma marked
+        as a what-if, which is never registered.
         """
         chain = ", then ".join(f"{s.lemma.name}" for s in self.steps)
         src = Source(citation, kind="derived", derivation="by " + chain)
         hyps = tuple(Hypothesis(o.hypothesis.name, o.hypothesis.statement, o.condition,
                                 discharged_by=o.lemma) for o in self.obligations)
         concl = self.conclusion
-        free = sorted(concl.free_symbols - _bound_symbols(concl), key=str)
+        free = sorted((concl.free_symbols | _free(self.failure)) - _bound_symbols(concl), key=str)
         from lemmas.objects import Tag
         params = tuple(s for s in free if not isinstance(s, Tag))
+        what_if = "; ".join(self.what_if_reasons) if self.what_if else ""
+        if what_if:
+            title = "WHAT-IF, NOT A THEOREM: " + (title or self.title)
+            register = False
         lem = Lemma(name=name, title=title or self.title, params=params, hypotheses=hyps, conclusion=concl,
                     source=src, family=family, example=dict(example or {}), constants=constants,
-                    provides=tuple(self.facts), variant_of=variant_of)
+                    provides=tuple(self.facts), variant_of=variant_of, failure=self.failure, composed=True,
+                    what_if=what_if)
         return lemmas.register(lem) if register else lem
 
     def _repr_latex_(self) -> str:
@@ -244,6 +311,75 @@ class Derivation:
             else:
                 lines.append(f"  ({i}) {s.relation} {sympy.sstr(s.after)}   [by {s.lemma.name}]")
         return "\n".join(lines)
+
+
+def _free(expr) -> set:
+    return expr.free_symbols if isinstance(expr, sympy.Basic) else set()
+
+
+def placeholder(pattern) -> Dummy:
+    """A symbol standing for ``pattern`` in the monotonicity check, with the sign ``pattern`` is known to have."""
+    if pattern.is_extended_positive:          # a quantity that may be +oo is covered by the limit z -> oo
+        return Dummy("z", positive=True)
+    if pattern.is_extended_nonnegative or nonnegative(pattern) is True:
+        return Dummy("z", nonnegative=True)
+    if pattern.is_extended_real:
+        return Dummy("z", real=True)
+    return Dummy("z")
+
+
+def _sign_words(z) -> str:
+    return "positive" if z.is_positive else "nonnegative" if z.is_nonnegative else \
+        "real" if z.is_real else "possibly complex"
+
+
+def replace(expr, pattern, replacement) -> tuple:
+    """Replace every occurrence of ``pattern`` in ``expr``: as a subexpression, or as a sub-sum (sub-product)
+    of a larger sum (product).  Returns ``(new expression, number of occurrences replaced)``."""
+    count = 0
+    p_args = None
+    if isinstance(pattern, (sympy.Add, sympy.Mul)):
+        p_args = _multiset(pattern.args)
+
+    def walk(node):
+        nonlocal count
+        if node == pattern:
+            count += 1
+            return replacement
+        if not node.args or isinstance(node, sympy.Symbol):
+            return node
+        if p_args is not None and type(node) is type(pattern) and len(node.args) > len(pattern.args):
+            rest = _subtract(_multiset(node.args), p_args)
+            if rest is not None:
+                count += 1
+                others = [walk(a) for a in _elements(rest)]
+                return type(node)(replacement, *others)
+        new_args = [walk(a) for a in node.args]
+        if all(a is b for a, b in zip(new_args, node.args)):
+            return node
+        return node.func(*new_args)
+
+    return walk(expr), count
+
+
+def _multiset(args) -> dict:
+    out: dict = {}
+    for a in args:
+        out[a] = out.get(a, 0) + 1
+    return out
+
+
+def _subtract(have: dict, take: dict):
+    rest = dict(have)
+    for a, m in take.items():
+        if rest.get(a, 0) < m:
+            return None
+        rest[a] -= m
+    return rest
+
+
+def _elements(ms: dict) -> list:
+    return [a for a, m in ms.items() for _ in range(m)]
 
 
 def _bound_symbols(expr) -> set:

@@ -73,6 +73,37 @@ def _substitute():
     return sympy.expand_log(integrand, force=False), lo, hi
 
 
+def excess_over_one(x):
+    """``x - 1`` simplified, for deciding where ``log+(x)`` is ``log(x)`` (``x >= 1``) or 0 (``x <= 1``)."""
+    return sympy.factor(sympy.cancel(x - 1))
+
+
+def log_plus_branches() -> dict:
+    """Prove the two facts about log+ the closed form relies on, each decided by SymPy's assumptions.
+
+    Points of an interval are written through positive dummies, so that "for every eps in the
+    interval" becomes "for every value of the dummies":
+
+    - ``C > U`` and ``0 < eps < U``: ``eps = U/(1 + w)``, ``C = U (1 + s)`` (``w, s > 0``), and
+      ``C/eps - 1 > 0``, so ``log+(C/eps) = log(C/eps)`` on the whole range of integration;
+    - ``C <= U``: on ``(0, C)`` (``eps = C/(1 + w)``) ``C/eps - 1 > 0``; on ``[C, U]``
+      (``eps = C (1 + w)``, ``w >= 0``) ``C/eps - 1 <= 0``, so ``log+`` vanishes there.
+
+    Returns the three decided signs; raises :class:`SubstitutionFailed` if SymPy does not confirm one.
+    """
+    w, s_, Cd, Ud = (sympy.Dummy(nm, positive=True) for nm in ("w", "s", "C", "U"))
+    w0 = sympy.Dummy("w0", nonnegative=True)
+    facts = {
+        "C > U, 0 < eps < U: C/eps > 1": excess_over_one((Ud * (1 + s_)) / (Ud / (1 + w))).is_positive,
+        "C <= U, 0 < eps < C: C/eps > 1": excess_over_one(Cd / (Cd / (1 + w))).is_positive,
+        "C <= U, C <= eps: C/eps <= 1": excess_over_one(Cd / (Cd * (1 + w0))).is_nonpositive,
+    }
+    for what, ok in facts.items():
+        if ok is not True:
+            raise SubstitutionFailed(f"SymPy did not confirm {what}")
+    return facts
+
+
 @lru_cache(maxsize=None)
 def logplus_integral() -> Lemma:
     """Derive and register ``int_0^U sqrt(D log+(C/eps)) d eps = sqrt(D) I(C, U)``."""
@@ -84,8 +115,13 @@ def _derive_logplus_integral() -> Lemma:
     if sympy.simplify(f - C * sqrt(t) * exp(-t)) != 0 or hi != oo or sympy.simplify(lo - log(C / U)) != 0:
         raise SubstitutionFailed(f"eps = C e^-t gave int_{lo}^{hi} {f} dt, not C int_log(C/U)^oo sqrt(t) e^-t dt")
     G = incomplete_gamma_closed_form()
+    log_plus_branches()                              # log+ is log below C and 0 above it: proved, not assumed
     closed = C * G.subs(a, log(C / U))
-    whole = C * sympy.gamma(Rational(3, 2))          # C <= U: int_0^C sqrt(log(C/eps)) d eps = C Gamma(3/2)
+    # C <= U: int_0^U = int_0^C sqrt(D log(C/eps)) + int_C^U 0 (additivity over [0, C] u [C, U]); the first is
+    # the substitution above with U = C, i.e. C Gamma(3/2, log(C/C)) = C Gamma(3/2, 0)
+    whole = C * sympy.limit(G, a, 0, "+")
+    if sympy.simplify(whole - C * sympy.gamma(Rational(3, 2))) != 0:
+        raise SubstitutionFailed(f"C Gamma(3/2, 0) came out as {whole}, not C Gamma(3/2)")
     rhs = sqrt(D) * Piecewise((whole, C <= U), (closed, True))
     lemma = Lemma(
         name="logplus-sqrt-integral",
@@ -96,8 +132,9 @@ def _derive_logplus_integral() -> Lemma:
         source=Source("MATH.md section 5", kind="derived", derivation=(
             "SymPy: the substitution eps = C exp(-t) (inverse checked) gives C int_{log(C/U)}^oo sqrt(t) exp(-t) dt = "
             "C uppergamma(3/2, log(C/U)); expand_func and erf -> 1 - erfc give U sqrt(log(C/U)) + C (sqrt(pi)/2) "
-            "erfc(sqrt(log(C/U))), confirmed by d/da and the limit a -> oo; for C <= U log+ vanishes past C and "
-            "the integral is C Gamma(3/2) = C sqrt(pi)/2")),
+            "erfc(sqrt(log(C/U))), confirmed by d/da and the limit a -> oo. log+(C/eps) = log(C/eps) on (0, U) "
+            "when C > U, and on (0, C) when C <= U, while log+(C/eps) = 0 on [C, U]: each decided by SymPy "
+            "(log_plus_branches); so for C <= U the integral is C Gamma(3/2, 0) = C sqrt(pi)/2")),
         family="chaining",
         example={D: 3, C: 2, U: 1},
     )

@@ -30,7 +30,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
@@ -42,7 +41,7 @@ import lemmas
 import lemmas.prior as P
 from lemmas.core import Lemma
 from lemmas.objects import GeneralisationGap
-from lemmas.symbols import B_QK, B_V, B_X, B_f, B_w, L_loss, L_sigma, c, d, delta, eps, k, n
+from lemmas.symbols import B_QK, B_V, B_X, B_f, B_w, L_loss, L_sigma, alpha, c, d, delta, eps, k, n
 
 from .engine import Derivation, DerivationError
 
@@ -51,8 +50,8 @@ CITATIONS = {"edelman": "Edelman, Goel, Kakade & Zhang (ICML 2022)",
 
 __all__ = ["PriorBound", "prior", "PRIORS", "ALPHA", "PRIOR_CONSTANTS", "MAPPING"]
 
-#: Dudley's free lower limit
-ALPHA = Symbol("alpha", positive=True)
+#: Dudley's free lower limit (the lemma's own symbol: declared once, in lemmas.symbols)
+ALPHA = alpha
 GAP = Symbol("g_alpha", nonnegative=True)   # B_f - alpha during the derivation
 
 #: the named constants of the rebuilt chains (overridable like the theorem's)
@@ -183,20 +182,20 @@ def _prior(name: str, constants: tuple) -> PriorBound:
     back = {GAP: b_out - ALPHA}
     (integral,) = der.rhs.xreplace(back).atoms(sympy.Integral)
 
-    lem0 = der.as_lemma(f"{name}-rebuilt" + ("" if not constants else
-                                            "[" + ",".join(f"{k_}={v}" for k_, v in constants) + "]"),
-                        title=f"rebuilt {name} bound: for every alpha in (0, b], w.p. >= 1 - delta",
-                        citation=CITATIONS[name] + ", rebuilt in rankbound (MATH.md section 7)",
-                        family="prior-theorem", example={ALPHA: Rational(1, 2)}, register=False)
-    # the registered lemma reads Dudley's lower limit as alpha (GAP = B_f - alpha, an equality)
-    hyps = tuple(dataclasses.replace(h, condition=None if h.condition is None else h.condition.xreplace(back))
-                 for h in lem0.hypotheses)
-    hyps = tuple(h for h in hyps if h.name != "alpha-nonnegative") + (lemmas.Hypothesis(
-        "alpha-in-range", "0 < alpha <= b (Dudley's lower limit)", sympy.Le(ALPHA, b_out, evaluate=False)),)
-    concl = lem0.conclusion.xreplace(back)
-    params = tuple(sorted((concl.free_symbols - {eps}) - {s_ for s_ in concl.free_symbols
-                                                          if isinstance(s_, lemmas.objects.Tag)}, key=str))
-    lem = lemmas.register(dataclasses.replace(lem0, conclusion=concl, hypotheses=hyps, params=params))
+    suffix = "" if not constants else "[" + ",".join(f"{k_}={v}" for k_, v in constants) + "]"
+    in_gap = der.as_lemma(f"{name}-rebuilt-gap{suffix}",
+                          title=f"rebuilt {name} bound, Dudley's lower limit written b - g_alpha (g_alpha >= 0)",
+                          citation=CITATIONS[name] + ", rebuilt in rankbound (MATH.md section 7)",
+                          family="prior-theorem", register=False)
+    # the registered lemma reads Dudley's lower limit as alpha: the gap lemma holds for every g_alpha in
+    # its domain [0, oo), so it is instantiated (one more step of the engine) at g_alpha = b - alpha, whose
+    # domain condition b - alpha >= 0 becomes the hypothesis alpha <= b
+    final = Derivation(f"{name}-rebuilt", GeneralisationGap(F, n), title=der.title)
+    final.apply(in_gap, **{GAP.name: b_out - ALPHA})
+    lem = final.as_lemma(f"{name}-rebuilt{suffix}",
+                         title=f"rebuilt {name} bound: for every alpha in [0, b], w.p. >= 1 - delta",
+                         citation=CITATIONS[name] + ", rebuilt in rankbound (MATH.md section 7)",
+                         family="prior-theorem", example={ALPHA: Rational(1, 2)})
     return PriorBound(name, constants, der, lem, integral, confidence, MAPPING[name], t, b_out)
 
 

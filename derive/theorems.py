@@ -29,14 +29,15 @@ from sympy import log
 
 import lemmas
 from lemmas.attention import TRANSFORMER_PARAMS, transformer_class
-from lemmas.core import Lemma
+from lemmas.core import Lemma, LemmaError, as_number
 from lemmas.objects import NORMS, CoveringNumber, GeneralisationGap, LipschitzInParameters, logplus
 from lemmas.symbols import B_f, L_loss, c, delta, eps, n
 
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
 
-__all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "transformer_covering", "ALL_CONSTANTS"]
+__all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "what_if", "transformer_covering", "ALL_CONSTANTS",
+           "constants_key"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,16 @@ class Theorem:
     confidence: Any
     rademacher_term: Any
     rademacher_complexity: Any
+    what_if: str = ""          # non-empty: proof constants were lowered; NOT a theorem (says why)
+
+    @property
+    def is_theorem(self) -> bool:
+        return not self.what_if
+
+    @property
+    def failure(self):
+        """The bound holds with probability at least 1 - failure (over the sample)."""
+        return self.lemma.failure
 
     @property
     def bound(self):
@@ -103,7 +114,8 @@ class Theorem:
     def __repr__(self):
         consts = dict(self.constants)
         extra = f", constants={consts!r}" if consts else ""
-        return f"derive.theorem({self.variant.name!r}{extra})"
+        fn = "what_if" if self.what_if else "theorem"
+        return f"derive.{fn}({self.variant.name!r}{extra})"
 
     def _latex(self, printer):
         return printer._print(self.derivation.conclusion)
@@ -118,40 +130,37 @@ def _split_constants(constants: Mapping[str, Any], lemma: Lemma) -> dict:
     return {k: v for k, v in constants.items() if k in own}
 
 
-def _key(constants: Mapping[str, Any] | None) -> tuple:
+def constants_key(constants: Mapping[str, Any] | None, allowed) -> tuple:
+    """Validated constant overrides as a sorted tuple of (name, exact positive number).
+
+    Only the names in ``allowed`` are known; values are numbers (never strings: nothing is
+    sympified).  Whether a value is *proved* (not below the value its lemma proves) is decided by
+    the lemma when it is instantiated, so that the refusal names the lemma.
+    """
     constants = dict(constants or {})
-    unknown = set(constants) - set(ALL_CONSTANTS)
+    unknown = set(constants) - set(allowed)
     if unknown:
-        raise DerivationError(f"unknown constants {sorted(unknown)}; the chain's constants are {list(ALL_CONSTANTS)}")
+        raise DerivationError(f"unknown constants {sorted(unknown)}; the chain's constants are {list(allowed)}")
     out = []
     for k2, v in sorted(constants.items()):
-        val = _number(v)
-        if val is None or not (val.is_number and val.is_finite and val.is_positive):
+        try:
+            val = as_number(v, f"constant {k2}")
+        except LemmaError as exc:
+            raise DerivationError(str(exc)) from None
+        if not (val.is_number and val.is_finite and val.is_positive):
             raise DerivationError(f"constant {k2} must be a positive finite number, got {v!r}")
         out.append((k2, val))
     return tuple(out)
 
 
-def _number(v):
-    """An exact SymPy number from an int, float, Fraction or SymPy number; None otherwise (strings included:
-    they are never sympified)."""
-    from fractions import Fraction
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return sympy.Integer(v)
-    if isinstance(v, Fraction):
-        return sympy.Rational(v.numerator, v.denominator)
-    if isinstance(v, float):
-        return sympy.Rational(*Fraction(v).as_integer_ratio()) if v == v and abs(v) != float("inf") else None
-    if isinstance(v, sympy.Basic) and v.is_number:
-        return v
-    return None
+def _key(constants: Mapping[str, Any] | None) -> tuple:
+    return constants_key(constants, ALL_CONSTANTS)
 
 
-def transformer_covering(variant: str = "default", constants: Mapping[str, Any] | None = None):
+def transformer_covering(variant: str = "default", constants: Mapping[str, Any] | None = None,
+                         what_if: bool = False):
     """The covering-number derivation of the transformer class (MATH.md section 4)."""
-    return _transformer_covering(_variant(variant).name, _key(constants))
+    return _transformer_covering(_variant(variant).name, _key(constants), what_if)
 
 
 def _variant(name: str) -> Variant:
@@ -162,12 +171,12 @@ def _variant(name: str) -> Variant:
 
 
 @lru_cache(maxsize=None)
-def _transformer_covering(variant_name: str, constants: tuple):
+def _transformer_covering(variant_name: str, constants: tuple, what_if: bool = False):
     var = VARIANTS[variant_name]
     consts = dict(constants)
     F = transformer_class()
     cov = Derivation("transformer-covering", log(CoveringNumber(F, eps, NORMS["sup"], 1)),
-                     title="log N_inf(F_Theta, eps) for the single-head class")
+                     title="log N_inf(F_Theta, eps) for the single-head class", what_if=what_if)
 
     def use(name, **mapping):
         lem = lemmas.get(name)
@@ -212,7 +221,7 @@ def _transformer_covering(variant_name: str, constants: tuple):
         terms[name] = cov.steps[-1].instance.conclusion.rhs
     cov_lemma = cov.as_lemma(
         "transformer-covering" if variant_name == "default" and not constants else
-        f"transformer-covering[{variant_name}{_suffix(constants)}]",
+        f"transformer-covering[{variant_name}{_suffix(constants)}{',what-if' if what_if else ''}]",
         title="log N_inf(F_Theta, eps) <= sum over blocks of D_j log+(C_j/eps)",
         citation="Truong (2024), arXiv:2410.11500 (reconstructed; constants are our choices)",
         family="attention",
@@ -238,20 +247,40 @@ def _suffix(constants: tuple) -> str:
 
 
 def theorem(variant: str = "default", constants: Mapping[str, Any] | None = None) -> Theorem:
-    """Compose the generalisation bound of MATH.md section 5 (kept in memory per variant and constants)."""
-    return _theorem(_variant(variant).name, _key(constants))
+    """Compose the generalisation bound of MATH.md section 5 (kept in memory per variant and constants).
+
+    ``constants`` may raise a proof constant (a weaker, still valid theorem), never lower it: a value
+    below the one its lemma proves is refused with a :class:`DerivationError` naming the lemma; see
+    :func:`what_if` for that.
+    """
+    return _theorem(_variant(variant).name, _key(constants), False)
+
+
+def what_if(variant: str = "default", constants: Mapping[str, Any] | None = None) -> Theorem:
+    """The chain with proof constants set as given, even below what their lemmas prove: NOT a theorem.
+
+    The result says so (``Theorem.what_if`` names every lowered constant, ``is_theorem`` is False),
+    its lemma is never registered, and every output made from it (text, JSON, LaTeX) carries the
+    words "not a theorem".  With no lowered constant it is the theorem itself.
+    """
+    var = _variant(variant).name
+    key = _key(constants)
+    try:
+        return _theorem(var, key, False)
+    except DerivationError:
+        return _theorem(var, key, True)
 
 
 @lru_cache(maxsize=None)
-def _theorem(variant_name: str, constants: tuple) -> Theorem:
+def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theorem:
     var = VARIANTS[variant_name]
     consts = dict(constants)
-    cov, cov_lemma, terms = _transformer_covering(variant_name, constants)
+    cov, cov_lemma, terms = _transformer_covering(variant_name, constants, what_if)
     F = transformer_class()
     closed_form = logplus_integral()
 
     main = Derivation("truong-theorem", GeneralisationGap(F, n),
-                      title="rank-dependent generalisation bound for single-head transformers")
+                      title="rank-dependent generalisation bound for single-head transformers", what_if=what_if)
 
     def step(name_or_lemma, kind="apply", **mapping):
         lem = lemmas.get(name_or_lemma) if isinstance(name_or_lemma, str) else name_or_lemma
@@ -278,7 +307,8 @@ def _theorem(variant_name: str, constants: tuple) -> Theorem:
         blocks.append(Block(name, D, C, U, s.instance.conclusion.rhs))
     if main.rhs.has(sympy.Integral) or main.rhs.has(CoveringNumber):
         raise DerivationError(f"the chain did not close: {main.rhs}")
-    suffix = "" if variant_name == "default" and not constants else f"[{variant_name}{_suffix(constants)}]"
+    suffix = "" if variant_name == "default" and not constants else \
+        f"[{variant_name}{_suffix(constants)}{',what-if' if what_if else ''}]"
     lem = main.as_lemma(
         "truong-theorem" + suffix,
         title="w.p. >= 1 - delta, for all theta in Theta: L(theta) <= L_S(theta) + bound",
@@ -290,7 +320,7 @@ def _theorem(variant_name: str, constants: tuple) -> Theorem:
     rad_term = sympy.Add(main.rhs, -confidence)
     c_rad = dict(constants).get("c_rad", lemmas.get("rademacher-generalisation").constant("c_rad").default)
     return Theorem(var, constants, cov, cov_lemma, main, lem, tuple(blocks), confidence, rad_term,
-                   rad_term / c_rad)
+                   rad_term / c_rad, lem.what_if)
 
 
 def _confidence_part(gen_step):

@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 import sympy
@@ -43,6 +44,9 @@ __all__ = [
     "names",
     "all_lemmas",
     "LemmaError",
+    "as_number",
+    "domain_condition",
+    "CONSTANT_KINDS",
 ]
 
 
@@ -80,17 +84,40 @@ class Source:
         return self.citation
 
 
+CONSTANT_KINDS = ("proof", "choice")
+
+
 @dataclass(frozen=True)
 class Constant:
-    """A named, overridable numeric constant appearing in a conclusion as a symbol."""
+    """A named numeric constant appearing in a conclusion as a symbol.
+
+    ``kind`` says what may be done with it (MATH.md section 10):
+
+    - ``"proof"``: the lemma is proved for the value ``default`` and every larger value (the
+      conclusion only gets weaker).  It may be raised, never lowered: lowering it is a *what-if*,
+      which :meth:`Lemma.instantiate` refuses unless asked for one explicitly.
+    - ``"choice"``: a free choice of the proof; any value in the symbol's declared domain is valid.
+    """
 
     symbol: Symbol
     default: Any
     description: str
+    kind: str = "proof"
+
+    def __post_init__(self):
+        if self.kind not in CONSTANT_KINDS:
+            raise LemmaError(f"constant {self.symbol}: kind must be one of {CONSTANT_KINDS}, got {self.kind!r}")
 
     @property
     def name(self) -> str:
         return self.symbol.name
+
+    def proved_for(self, value) -> bool | None:
+        """Whether the lemma is proved with this constant at ``value`` (three-valued)."""
+        value = as_number(value, f"constant {self.name}")
+        if self.kind == "choice":
+            return domain_truth(self.symbol, value)
+        return truth(sympy.Ge(value, self.default, evaluate=False))
 
 
 def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
@@ -105,8 +132,15 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         return True
     if cond is False or isinstance(cond, BooleanFalse):
         return False
-    if cond in facts:
+    if cond in facts or (isinstance(cond, Relational) and cond.reversed in facts):
         return True
+    if isinstance(cond, sympy.Contains):
+        elem, where = cond.args
+        if where == sympy.S.Integers:
+            return elem.is_integer
+        if where == sympy.S.Reals:
+            return elem.is_extended_real if elem.is_finite is not False else False
+        return None
     if isinstance(cond, And):
         vals = [truth(a, facts) for a in cond.args]
         if any(v is False for v in vals):
@@ -126,11 +160,11 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         if op in ("<=", "<", ">=", ">"):
             diff = sympy.expand(rhs - lhs) if op in ("<=", "<") else sympy.expand(lhs - rhs)
             if op in ("<=", ">="):
-                res = diff.is_nonnegative
+                res = diff.is_extended_nonnegative
                 if res is None and diff.is_number:
                     res = bool(diff.evalf(30) >= 0) if diff.evalf(30).is_comparable else None
                 return res
-            res = diff.is_positive
+            res = diff.is_extended_positive
             if res is None and diff.is_number:
                 res = bool(diff.evalf(30) > 0) if diff.evalf(30).is_comparable else None
             return res
@@ -159,6 +193,7 @@ class Hypothesis:
     statement: str
     condition: Any = None
     discharged_by: str = ""   # which lemma would discharge it, when known
+    latex: str = ""           # the statement as LaTeX text (inline math in $...$); empty: typeset from statement
 
     def instantiate(self, subs: Mapping) -> Any:
         if self.condition is None:
@@ -166,9 +201,12 @@ class Hypothesis:
         return _subst(self.condition, subs)
 
 
-def _as_basic(v: Any, what: str) -> Basic:
-    """A SymPy object from a SymPy object or a Python number; strings are refused (never sympified)."""
-    from fractions import Fraction
+def as_number(v: Any, what: str) -> Basic:
+    """A SymPy object from a SymPy object or a Python number; strings are refused (never sympified).
+
+    Floats are converted exactly (``0.1`` is the binary fraction it denotes), NaN and infinities
+    are refused: a parameter or constant is a finite number or a symbolic expression.
+    """
     if isinstance(v, Basic):
         return v
     if isinstance(v, bool) or isinstance(v, str):
@@ -178,8 +216,48 @@ def _as_basic(v: Any, what: str) -> Basic:
     if isinstance(v, Fraction):
         return sympy.Rational(v.numerator, v.denominator)
     if isinstance(v, float):
-        return sympy.Float(v)
+        if v != v or v in (float("inf"), float("-inf")):
+            raise LemmaError(f"{what}: must be finite, got {v!r}")
+        return sympy.Rational(*Fraction(v).as_integer_ratio())
     raise LemmaError(f"{what}: cannot use {v!r} ({type(v).__name__})")
+
+
+def domain_condition(param: Symbol, value: Basic):
+    """The condition that ``value`` lies in ``param``'s declared domain (None when it declares none).
+
+    A parameter declared ``positive`` needs ``value > 0``, ``nonnegative`` ``value >= 0``,
+    ``integer`` an integer value, ``real`` a real one.  These are hypotheses of the lemma like any
+    other: :meth:`Lemma.instantiate` adds them, the engine decides them three-valued.
+    """
+    conds = []
+    if param.is_integer:
+        conds.append(sympy.Contains(value, sympy.S.Integers, evaluate=False))
+    if param.is_positive:
+        conds.append(sympy.Gt(value, 0, evaluate=False))
+    elif param.is_nonnegative:
+        conds.append(sympy.Ge(value, 0, evaluate=False))
+    elif param.is_extended_real and not conds:
+        conds.append(sympy.Contains(value, sympy.S.Reals, evaluate=False))
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else And(*conds, evaluate=False)
+
+
+def domain_words(param: Symbol) -> str:
+    """``positive integer``, ``nonnegative real``, ... (what :func:`domain_condition` asks for)."""
+    if param.is_integer:
+        return "a positive integer" if param.is_positive else (
+            "a nonnegative integer" if param.is_nonnegative else "an integer")
+    if param.is_positive:
+        return "positive"
+    if param.is_nonnegative:
+        return "nonnegative"
+    return "real" if param.is_extended_real else "unrestricted"
+
+
+def domain_truth(param: Symbol, value) -> bool | None:
+    cond = domain_condition(param, value)
+    return True if cond is None else truth(cond)
 
 
 def _subst(expr: Any, subs: Mapping) -> Any:
@@ -226,6 +304,19 @@ class Lemma:
     wrong : bool
         True for deliberately wrong variants kept to test the checkers; they
         are never used by the default derivation.
+    failure : SymPy expression
+        The conclusion holds with probability at least ``1 - failure`` over the sample (0 for a
+        deterministic fact).  It is part of the statement: the engine refuses to combine two
+        statements that each may fail without a union bound.
+    composed : bool
+        True for a lemma made by :meth:`derive.Derivation.as_lemma`: its ``provides`` are the facts
+        its chain established (each checked at the lemma that established it).  A lemma that is
+        not composed must provide only facts that follow from its conclusion (checked here by the
+        fact's own ``follows_from``), or facts with a property test of their own (the registry
+        meta-test asks for one).
+    what_if : str
+        Non-empty for a *what-if*: a statement made with a proof constant lowered below what its
+        lemma proves.  It says why; it is not a theorem and is never registered.
     """
 
     name: str
@@ -241,10 +332,24 @@ class Lemma:
     variant_of: str = ""
     notes: str = ""
     wrong: bool = False
+    failure: Any = sympy.S.Zero
+    composed: bool = False
+    what_if: str = ""
 
     def __post_init__(self):
         if not isinstance(self.conclusion, (Relational, BooleanTrue)):
             raise LemmaError(f"lemma {self.name!r}: conclusion must be a SymPy relational")
+        object.__setattr__(self, "failure", as_number(self.failure, f"lemma {self.name!r}: failure"))
+        if self.failure.free_symbols - set(self.params):
+            raise LemmaError(f"lemma {self.name!r}: its failure probability {self.failure} uses symbols that are "
+                             f"not parameters")
+        if not self.composed:
+            for fact in self.provides:
+                follows = getattr(type(fact), "follows_from", None)
+                if follows is not None and follows(fact, self.conclusion) is not True:
+                    raise LemmaError(
+                        f"lemma {self.name!r} provides {sympy.sstr(fact)}, which does not follow from its conclusion "
+                        f"{sympy.sstr(self.conclusion)}: a provided fact must be read off the conclusion")
         for p in self.params:
             if not isinstance(p, Symbol):
                 raise LemmaError(f"lemma {self.name!r}: parameter {p!r} is not a Symbol")
@@ -284,26 +389,55 @@ class Lemma:
         vals = {}
         for c in self.constants:
             v = overrides.pop(c.name, c.default)
-            vals[c.symbol] = _as_basic(v, f"constant {c.name} of lemma {self.name!r}")
+            vals[c.symbol] = as_number(v, f"constant {c.name} of lemma {self.name!r}")
         return vals
 
-    def instantiate(self, mapping: Mapping | None = None, constants: Mapping[str, Any] | None = None) -> "Instance":
-        """Substitute parameters (by Symbol or by name) and constants into the lemma."""
-        subs = {}
+    def instantiate(self, mapping: Mapping | None = None, constants: Mapping[str, Any] | None = None,
+                    what_if: bool = False) -> "Instance":
+        """Substitute parameters (by Symbol or by name) and constants into the lemma.
+
+        Each substituted parameter must lie in its declared domain: the condition (``value > 0`` for a
+        positive parameter, an integer value for an integer one, ...) is added to the instance's
+        hypotheses, to be decided three-valued like the others.  A proof constant may be raised,
+        never lowered: a value below the proved one raises :class:`LemmaError`, unless ``what_if``
+        is set, in which case the instance records why it is not a theorem (``Instance.what_if``).
+        """
+        subs, domains = {}, []
         for k, v in (mapping or {}).items():
             sym = self.param(k) if isinstance(k, str) else k
             if sym not in self.params:
                 raise LemmaError(f"lemma {self.name!r} has no parameter {sym}")
-            subs[sym] = _as_basic(v, f"parameter {sym} of lemma {self.name!r}")
+            val = as_number(v, f"parameter {sym} of lemma {self.name!r}")
+            subs[sym] = val
+            cond = None if val == sym else domain_condition(sym, val)
+            if cond is not None:
+                domains.append((Hypothesis(f"domain-of-{sym}", f"the parameter {sym} = {sympy.sstr(val)} is "
+                                           f"{domain_words(sym)} (its declared domain)", cond), cond))
         unknown = set(constants or {}) - {c.name for c in self.constants}
         if unknown:
             raise LemmaError(f"lemma {self.name!r} has no constants {sorted(unknown)}; "
                              f"it has {[c.name for c in self.constants]}")
-        subs.update(self.constant_values(constants))
+        values = self.constant_values(constants)
+        lowered = []
+        for c in self.constants:
+            v = values[c.symbol]
+            ok = c.proved_for(v)
+            if ok is True:
+                continue
+            what = (f"constant {c.name} = {sympy.sstr(v)} of lemma {self.name!r} is below {c.default}, the value "
+                    f"it is proved for" if ok is False and c.kind == "proof" else
+                    f"constant {c.name} = {sympy.sstr(v)} of lemma {self.name!r} is not shown to be a valid "
+                    f"{'value (>= ' + str(c.default) + ')' if c.kind == 'proof' else 'choice'}")
+            if not what_if:
+                raise LemmaError(what + ": a proof constant may be raised but not lowered; lowering it is a "
+                                        "what-if (derive.what_if), not a theorem")
+            lowered.append(what)
+        subs.update(values)
         concl = _subst(self.conclusion, subs)
-        hyps = tuple((h, h.instantiate(subs)) for h in self.hypotheses)
+        hyps = tuple((h, h.instantiate(subs)) for h in self.hypotheses) + tuple(domains)
         provides = tuple(_subst(p, subs) for p in self.provides)
-        return Instance(self, subs, concl, hyps, provides)
+        failure = _subst(self.failure, subs)
+        return Instance(self, subs, concl, hyps, provides, failure, tuple(lowered))
 
     # -- printing ------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -313,16 +447,20 @@ class Lemma:
         return printer._print(self.conclusion)
 
     def _repr_latex_(self) -> str:
-        from derive.latex import latex     # the house printer (derive/latex.py)
+        from .printing import latex        # the house printer (lemmas/printing)
         return "$\\displaystyle %s$" % latex(self)
 
     def describe(self) -> str:
         lines = [f"{self.name}: {self.title}", f"  source: {self.source}"]
         for h in self.hypotheses:
             lines.append(f"  if {h.statement}")
-        lines.append(f"  then {sympy.sstr(self.conclusion)}")
+        prob = "" if self.failure == 0 else f"with probability >= 1 - {sympy.sstr(self.failure)}, "
+        lines.append(f"  then {prob}{sympy.sstr(self.conclusion)}")
+        if self.what_if:
+            lines.append(f"  WHAT-IF, NOT A THEOREM: {self.what_if}")
         if self.constants:
-            lines.append("  constants: " + ", ".join(f"{c.name}={c.default} ({c.description})" for c in self.constants))
+            lines.append("  constants: " + ", ".join(f"{c.name}={c.default} ({c.description}; {c.kind})"
+                                                     for c in self.constants))
         return "\n".join(lines)
 
 
@@ -335,6 +473,8 @@ class Instance:
     conclusion: Any
     hypotheses: tuple   # (Hypothesis, instantiated condition or None)
     provides: tuple
+    failure: Any = sympy.S.Zero     # the conclusion holds with probability >= 1 - failure
+    what_if: tuple = ()             # why this instance is not a theorem (proof constants lowered)
 
 
 # -- registry ----------------------------------------------------------------------------------
@@ -345,6 +485,8 @@ def register(lemma: Lemma) -> Lemma:
     """Add a lemma to the registry (names are unique) and return it."""
     if not isinstance(lemma, Lemma):
         raise LemmaError(f"register() takes a Lemma, got {type(lemma).__name__}")
+    if lemma.what_if:
+        raise LemmaError(f"lemma {lemma.name!r} is a what-if ({lemma.what_if}), not a theorem: it is never registered")
     old = _REGISTRY.get(lemma.name)
     if old is not None and old is not lemma:
         if _same(old, lemma):        # the same fact derived twice
@@ -356,7 +498,8 @@ def register(lemma: Lemma) -> Lemma:
 
 def _same(a: Lemma, b: Lemma) -> bool:
     return (a.conclusion == b.conclusion and a.source == b.source and a.params == b.params
-            and a.hypotheses == b.hypotheses and a.constants == b.constants and a.wrong == b.wrong)
+            and a.hypotheses == b.hypotheses and a.constants == b.constants and a.wrong == b.wrong
+            and a.failure == b.failure)
 
 
 def get(name: str) -> Lemma:

@@ -13,10 +13,12 @@ import sympy
 from sympy import log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
+from sympy import Function
+
 from .objects import GeneralisationGap, LossClass, RademacherComplexity
 from .symbols import C_CONF, C_RAD, F, L_loss, c, delta, n
 
-__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION"]
+__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND", "UnionFailure"]
 
 
 CONTRACTION = register(Lemma(
@@ -49,7 +51,32 @@ RADEMACHER_GENERALISATION = register(Lemma(
                Constant(C_CONF, 3, "two applications of McDiarmid's inequality (empirical complexity)")),
     source=Source("Mohri et al. (2018), Foundations of Machine Learning, Theorem 3.3 (empirical version, "
                   "scaled to losses in [0, c])"),
+    failure=delta,
     family="generalisation",
     example={RademacherComplexity(LossClass(F), n): sympy.Rational(1, 10), n: 1000, c: 1,
              delta: sympy.Rational(1, 20)},
+))
+
+
+class UnionFailure(Function):
+    """``UnionFailure(delta_1, delta_2)``: the probability that at least one of two statements fails,
+    when the first fails with probability at most ``delta_1`` and the second at most ``delta_2``."""
+
+    nargs = 2
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+
+delta_1, delta_2 = sympy.symbols("delta_1 delta_2", nonnegative=True)
+
+UNION_BOUND = register(Lemma(
+    name="union-bound",
+    title="two statements failing with probabilities <= delta_1, delta_2 both hold w.p. >= 1 - delta_1 - delta_2",
+    params=(delta_1, delta_2),
+    hypotheses=(),
+    conclusion=sympy.Le(UnionFailure(delta_1, delta_2), delta_1 + delta_2),
+    source=Source("Boole's inequality: P(A u B) <= P(A) + P(B)"),
+    family="probability",
+    example={UnionFailure(delta_1, delta_2): sympy.Rational(1, 10), delta_1: sympy.Rational(1, 20),
+             delta_2: sympy.Rational(1, 20)},
 ))

@@ -47,6 +47,7 @@ class logplus(Function):
     nargs = 1
     is_extended_real = True
     is_extended_nonnegative = True
+    monotonicity = (1,)          # nondecreasing in its argument (read by derive.monotone)
 
     @classmethod
     def eval(cls, x):
@@ -146,6 +147,8 @@ class CoveringNumber(Function):
     nargs = 4
     is_extended_real = True
     is_extended_positive = True
+    #: nonincreasing in the scale eps; the class, the norm and the internal flag are not numbers
+    monotonicity = (None, -1, None, None)
 
     def _latex(self, printer):
         F, eps, norm, internal = self.args
@@ -189,6 +192,11 @@ class OutputBound(Function):
 
     nargs = 2
 
+    def follows_from(self, conclusion) -> bool:
+        """Read off ``SupNorm(F) <= b``."""
+        F, b = self.args
+        return _is_le(conclusion, SupNorm(F), b)
+
     def _latex(self, printer):
         return r"\sup_{f\in %s}\|f\|_\infty\le %s" % tuple(printer._print(a) for a in self.args)
 
@@ -196,8 +204,38 @@ class OutputBound(Function):
 class LipschitzInParameters(Function):
     """Fact atom: ``|f_theta - f_theta'| <= sum_j L_j ||theta_j - theta_j'||`` on ``F``.
 
-    Arguments: the class, then alternating (parameter set, its norm, L_j) triples.
+    Arguments: the class, then alternating (parameter set, its norm, L_j) triples.  It is read off a
+    conclusion ``Distance(f, abs) <= sum_j L_j Distance(theta_j, norm_j)``: the Lipschitz
+    constants and norms of the fact must be exactly the conclusion's coefficients (the parameter
+    sets are the class's own, stated by its hypotheses).
     """
+
+    @property
+    def blocks(self) -> tuple:
+        """The (parameter set, norm, Lipschitz constant) triples."""
+        rest = self.args[1:]
+        return tuple(tuple(rest[i:i + 3]) for i in range(0, len(rest), 3))
+
+    def follows_from(self, conclusion) -> bool:
+        if not (isinstance(conclusion, sympy.core.relational.Relational) and conclusion.rel_op in ("<=", "<")):
+            return False
+        if conclusion.lhs != Distance(Tag("f"), Tag("abs")):
+            return False
+        terms = {}
+        for term in sympy.Add.make_args(sympy.expand(conclusion.rhs)):
+            dists = [a for a in sympy.Mul.make_args(term) if isinstance(a, Distance)]
+            if len(dists) != 1:
+                return False
+            coeff = sympy.Mul(*[a for a in sympy.Mul.make_args(term) if not isinstance(a, Distance)])
+            kind = _DIST_NORM.get(str(dists[0].args[1]))
+            terms.setdefault(kind, []).append(coeff)
+        want = {}
+        for _S, norm, L in self.blocks:
+            want.setdefault(str(norm), []).append(L)
+        if set(terms) != set(want):
+            return False
+        return all(sorted(map(sympy.srepr, map(sympy.expand, terms[k]))) ==
+                   sorted(map(sympy.srepr, map(sympy.expand, want[k]))) for k in want)
 
 
     def _latex(self, printer):
@@ -213,6 +251,10 @@ class SoftmaxLipschitz(Function):
     """Fact atom: ||softmax(u) - softmax(u')||_1 <= c ||u - u'||_inf for all T and u, u' in R^T."""
 
     nargs = 1
+
+    def follows_from(self, conclusion) -> bool:
+        """Read off ``Distance(softmax, l1) <= c Distance(u, inf)``."""
+        return _is_le(conclusion, Distance(Tag("softmax"), Tag("l1")), self.args[0] * Distance(Tag("u"), Tag("inf")))
 
     def _latex(self, printer):
         return r"\|\operatorname{softmax}(u)-\operatorname{softmax}(u')\|_1\le %s\|u-u'\|_\infty" % (
@@ -265,3 +307,14 @@ def log_covering(F, eps, norm, internal=1):
     if not isinstance(norm, Norm):
         norm = NORMS[norm]
     return sympy.log(CoveringNumber(F, eps, norm, internal))
+
+
+#: the norm of a parameter distance, by the Distance atom's norm tag (vectors: l2 is Frobenius)
+_DIST_NORM = {"l2": "fro", "fro": "fro", "spec": "spec", "l1": "l1", "inf": "inf"}
+
+
+def _is_le(conclusion, lhs, rhs) -> bool:
+    """``conclusion`` is ``lhs <= rhs`` (or ``<``) up to expansion."""
+    if not (isinstance(conclusion, sympy.core.relational.Relational) and conclusion.rel_op in ("<=", "<")):
+        return False
+    return conclusion.lhs == lhs and sympy.expand(conclusion.rhs - rhs) == 0

@@ -36,12 +36,54 @@ from numeric.errors import NotCertified, ParameterError, UsageError
 from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
 from numeric.params import MAX_DPS, Params
 
-__all__ = ["evaluate", "Evaluation", "BlockValue", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
+__all__ = ["evaluate", "Evaluation", "BlockValue", "Value", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
            "stepwise", "evaluate_lemma", "check_dps"]
 
 GUARD_DIGITS = 15
 ARG_ORDER = SETTING_SYMBOLS          # (n, d, k, r_w, r_v, T, B_X, B_w, B_V, B_QK, L_sigma, L_loss, c, delta)
 _MODULES = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
+
+
+class Value(mpmath.mpf):
+    """An mpf that remembers the digits it was computed to and prints them.
+
+    ``str`` and ``repr`` show ``dps`` significant digits whatever mpmath's global precision is
+    (a plain mpf prints at the global precision, 15 digits by default).  Arithmetic on it gives
+    plain mpf values at the precision of the context it runs in, as for any mpf.
+
+    >>> import mpmath
+    >>> with mpmath.workdps(30):
+    ...     v = Value(mpmath.mpf(1) / 3, 30)
+    >>> v
+    Value('0.333333333333333333333333333333', dps=30)
+    """
+
+    __slots__ = ("dps",)
+
+    def __new__(cls, x, dps: int):
+        v = object.__new__(cls)
+        v._mpf_ = mpmath.mpf(x)._mpf_ if not isinstance(x, mpmath.mpf) else x._mpf_
+        v.dps = int(dps)
+        return v
+
+    def decimal(self) -> str:
+        with mpmath.workdps(self.dps):
+            return mpmath.nstr(mpmath.mpf(self._mpf_), self.dps)
+
+    def __str__(self) -> str:
+        return self.decimal()
+
+    def __repr__(self) -> str:
+        return f"Value({self.decimal()!r}, dps={self.dps})"
+
+    def __reduce__(self):
+        return (_value_from, (self._mpf_, self.dps))
+
+
+def _value_from(mpf_tuple, dps):
+    v = object.__new__(Value)
+    v._mpf_, v.dps = mpf_tuple, dps
+    return v
 
 
 @dataclass(frozen=True)
@@ -66,6 +108,16 @@ class Evaluation:
     dps: int
     variant: str
     obligations: tuple
+    what_if: str = ""              # non-empty: lowered proof constants, NOT a theorem (says which)
+    failure: str = "delta"         # the bound holds with probability >= 1 - failure
+
+    @property
+    def is_theorem(self) -> bool:
+        return not self.what_if
+
+    @property
+    def status(self) -> str:
+        return "theorem" if not self.what_if else f"what-if, not a theorem: {self.what_if}"
 
     @property
     def vacuous(self) -> bool:
@@ -81,6 +133,9 @@ class Evaluation:
     def to_json(self) -> dict:
         return {
             "bound": "truong",
+            "status": self.status,
+            "theorem": self.is_theorem,
+            "failure_probability": self.failure,
             "variant": self.variant,
             "dps": self.dps,
             "value": self.fmt(self.value),
@@ -135,8 +190,8 @@ class Compiled:
 
 
 @lru_cache(maxsize=None)
-def _compiled(variant: str, constants: tuple) -> Compiled:
-    th = derive.theorem(variant, dict(constants))
+def _compiled(variant: str, constants: tuple, what_if: bool = False) -> Compiled:
+    th = (derive.what_if if what_if else derive.theorem)(variant, dict(constants))
 
     def lam(expr):
         return sympy.lambdify(ARG_ORDER, expr, modules=_MODULES)
@@ -146,10 +201,14 @@ def _compiled(variant: str, constants: tuple) -> Compiled:
     return Compiled(th, lam(th.bound), lam(th.rademacher_term), lam(th.confidence), blocks, c_rad)
 
 
-def compiled(variant: str = "default", constants: Mapping | None = None) -> Compiled:
-    """The mpmath-compiled theorem (cached per variant and constants)."""
+def compiled(variant: str = "default", constants: Mapping | None = None, what_if: bool = False) -> Compiled:
+    """The mpmath-compiled theorem (cached per variant and constants); ``what_if`` allows lowered proof
+    constants (the result is then not a theorem, and says so)."""
     key = tuple(sorted((constants or {}).items()))
-    return _compiled(variant, key)
+    try:
+        return _compiled(variant, key, bool(what_if))
+    except derive.DerivationError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def open_obligations(obligations, params: Params, skip=()) -> tuple:
@@ -172,7 +231,7 @@ def open_obligations(obligations, params: Params, skip=()) -> tuple:
 
 
 def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str = "default",
-             constants: Mapping | None = None) -> Evaluation:
+             constants: Mapping | None = None, what_if: bool = False) -> Evaluation:
     """Evaluate the composed bound at ``params`` (missing names come from the default preset).
 
     Parameters
@@ -185,14 +244,15 @@ def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str
     variant : str
         A name in :data:`derive.VARIANTS`.
     constants : mapping, optional
-        Overrides of the chain's named constants (``c_net``, ``c_sm``, ...).
+        Overrides of the chain's named constants (``c_net``, ``c_sm``, ...).  A proof constant may be
+        raised; lowering one below what its lemma proves is refused unless ``what_if`` is set.
+    what_if : bool
+        Allow lowered proof constants: the result is then a what-if, not a theorem, and says so
+        (``status``, ``is_theorem``, the JSON's ``status`` and ``theorem`` keys).
     """
     dps = check_dps(dps)
     p = Params.coerce(params)
-    try:
-        comp = compiled(variant, constants)
-    except derive.DerivationError as exc:
-        raise UsageError(str(exc)) from None
+    comp = compiled(variant, constants, what_if)
     obligations = open_obligations(comp.theorem.obligations, p)
     with mpmath.workdps(dps + GUARD_DIGITS):
         args = mp_args(p)
@@ -204,10 +264,11 @@ def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str
         _check_finite(value, "value")
         complexity = rad / to_mpf(comp.c_rad)
     with mpmath.workdps(dps):
-        r = lambda x: +x  # noqa: E731 - round to the requested precision
+        r = lambda x: Value(+x, dps)  # noqa: E731 - round to the requested precision, keep the digits
+        th = comp.theorem
         return Evaluation(r(value), r(rad), r(complexity), r(conf),
                           tuple(BlockValue(b.name, r(b.D), r(b.C), r(b.U), r(b.integral)) for b in blocks),
-                          p, dps, variant, obligations)
+                          p, dps, variant, obligations, th.what_if, sympy.sstr(th.failure))
 
 
 def _check_finite(x, what):

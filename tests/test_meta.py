@@ -19,8 +19,11 @@ DERIVED = derive.register_derived()
 THEOREMS = [derive.theorem(v) for v in derive.VARIANTS]
 TESTS = Path(__file__).parent
 MARKED = set()
+FACT_TESTS = set()
 for path in TESTS.rglob("*.py"):
     MARKED |= set(re.findall(r"""lemma\(\s*["']([^"']+)["']\s*\)""", path.read_text()))
+    FACT_TESTS |= set(re.findall(r"""mark\.fact\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)""",
+                                 path.read_text()))
 
 # symbolic classes whose names must never leak into LaTeX (a missing _latex prints them verbatim)
 OWN_CLASSES = sorted({name for name in dir(objects) if isinstance(getattr(objects, name), type)
@@ -94,3 +97,17 @@ def test_evaluates_numerically(lem):
 def test_has_a_property_test(lem):
     assert lem.name in MARKED or _base(lem.name) in MARKED, \
         f"no test is marked @pytest.mark.lemma({lem.name!r})"
+
+
+@pytest.mark.parametrize("lem", [lem for lem in registered() if lem.provides and not lem.composed],
+                         ids=lambda lem: lem.name)
+def test_every_provided_fact_is_checked(lem):
+    """A fact a lemma provides is read off its conclusion (``follows_from``) or has a property test of its own."""
+    for fact in lem.provides:
+        follows = getattr(type(fact), "follows_from", None)
+        if follows is not None:
+            assert follows(fact, lem.conclusion) is True, (lem.name, fact)
+        else:
+            assert (lem.name, type(fact).__name__) in FACT_TESTS, \
+                f"{lem.name} provides {type(fact).__name__}, which neither follows from its conclusion nor has a " \
+                f"test marked @pytest.mark.fact({lem.name!r}, {type(fact).__name__!r})"

@@ -80,7 +80,7 @@ def test_upper_bound_in_decreasing_context_is_refused():
     R = RademacherComplexity(LossClass(F), n)
     for lhs in (1 - R, 1 / (1 + R), -3 * R):
         der = Derivation("dec", lhs)
-        with pytest.raises(DerivationError, match="decreases"):
+        with pytest.raises(DerivationError, match="nonincreasing"):
             der.apply("contraction", F=F, n=n)
 
 
@@ -134,9 +134,20 @@ def test_unknown_parameter_or_constant_raises():
 
 
 def test_constants_are_overridable_per_application():
+    """A proof constant may be raised (a weaker, valid step); lowering it is refused, or a what-if."""
     der = sphere_derivation()
-    der.apply("low-rank-net-sphere", constants={"c_net": 4}, n_1=3, n_2=2, r=1, epsilon=Rational(1, 2))
-    assert sympy.simplify(der.rhs - 6 * log(8)) == 0
+    der.apply("low-rank-net-sphere", constants={"c_net": 18}, n_1=3, n_2=2, r=1, epsilon=Rational(1, 2))
+    assert sympy.simplify(der.rhs - 6 * log(36)) == 0
+    with pytest.raises(DerivationError, match="below 9, the value it is proved for"):
+        sphere_derivation().apply("low-rank-net-sphere", constants={"c_net": 4}, n_1=3, n_2=2, r=1,
+                                  epsilon=Rational(1, 2))
+    wi = sphere_derivation()
+    wi.what_if = True
+    wi.apply("low-rank-net-sphere", constants={"c_net": 4}, n_1=3, n_2=2, r=1, epsilon=Rational(1, 2))
+    assert sympy.simplify(wi.rhs - 6 * log(8)) == 0
+    assert wi.what_if_reasons and "c_net = 4" in wi.what_if_reasons[0]
+    lem = wi.as_lemma("sphere-what-if")
+    assert lem.what_if and lem.title.startswith("WHAT-IF, NOT A THEOREM") and "sphere-what-if" not in lemmas.names()
 
 
 def test_truth_is_three_valued():

@@ -220,11 +220,15 @@ def test_variant_covering_lemmas(variant, qk):
 
 
 def test_constant_overrides_rescale_exactly():
-    """c_dudley = 6 halves the Rademacher term (the confidence term stays), to the requested digits."""
+    """c_dudley = 24 doubles the Rademacher term (the confidence term stays), to the requested digits; the
+    what-if c_dudley = 6 halves it and says it is not a theorem."""
     p = numeric.Params.from_preset("small")
     a = numeric.evaluate(p, dps=40)
-    b = numeric.evaluate(p, dps=40, constants={"c_dudley": 6})
-    assert _close(b.rademacher, a.rademacher, 40, factor=2)
+    b = numeric.evaluate(p, dps=40, constants={"c_dudley": 24})
+    assert _close(a.rademacher, b.rademacher, 40, factor=2)
     assert _close(b.confidence, a.confidence, 40)
-    th = derive.theorem(constants={"c_dudley": 6})
-    assert th.lemma.name.startswith("truong-theorem[") and th.lemma.source.kind == "derived"
+    th = derive.theorem(constants={"c_dudley": 24})
+    assert th.lemma.name.startswith("truong-theorem[") and th.lemma.source.kind == "derived" and th.is_theorem
+    w = numeric.evaluate(p, dps=40, constants={"c_dudley": 6}, what_if=True)
+    assert _close(w.rademacher, a.rademacher, 40, factor=2)
+    assert not w.is_theorem and w.to_json()["theorem"] is False and "not a theorem" in w.to_json()["status"]

@@ -12,6 +12,7 @@ import itertools
 
 import numpy as np
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +89,8 @@ def _simulate(rng, reps, n, delta, c, constants=None):
     loss[0] = c * (rng.uniform(size=domain) < 0.5)
     true = loss @ probs                                # L(f), known exactly
     sig = signs(n)
-    inst = GENERALISATION.instantiate({"n": n, "c": c, "delta": delta}, constants=constants)
+    inst = GENERALISATION.instantiate({"n": n, "c": c, "delta": delta}, constants=constants,
+                                      what_if=bool(constants))   # shrunk constants: a what-if on purpose
     rhs = inst.conclusion.rhs
     (R_atom,) = rhs.atoms(RademacherComplexity)
     bad = 0
@@ -119,3 +121,30 @@ def test_generalisation_simulation_can_fail():
     rng = np.random.default_rng(1)
     freq = _simulate(rng, 200, 8, 0.05, 1.0, constants={"c_rad": 0.04, "c_conf": 0.06})
     assert freq > 0.2, freq
+
+
+# -- union-bound ---------------------------------------------------------------------------------------------
+UNION = lemmas.get("union-bound")
+
+
+@pytest.mark.lemma("union-bound")
+@given(st.lists(st.integers(1, 20), min_size=2, max_size=12), st.data())
+def test_union_bound_on_finite_probability_spaces(weights, data):
+    """Exact check on a finite probability space: P(A fails or B fails) <= the lemma's right side at
+    delta_i = P(statement i fails); disjoint failures attain it (so a smaller right side would fail)."""
+    from fractions import Fraction
+    import mpmath
+    total = sum(weights)
+    prob = [Fraction(w, total) for w in weights]
+    m = len(weights)
+    A = data.draw(st.sets(st.integers(0, m - 1)))
+    B = data.draw(st.sets(st.integers(0, m - 1)))
+    pA, pB = sum(prob[i] for i in A), sum(prob[i] for i in B)
+    p_union = sum(prob[i] for i in A | B)
+    to_sym = lambda q: sympy.Rational(q.numerator, q.denominator)  # noqa: E731
+    rhs = rhs_at(UNION, {"delta_1": to_sym(pA), "delta_2": to_sym(pB)})
+    with mpmath.workdps(40):
+        union = mpmath.mpf(p_union.numerator) / p_union.denominator
+        assert union <= rhs * (1 + mpmath.mpf(10) ** -25)
+        if not (A & B):
+            assert abs(union - rhs) <= mpmath.mpf(10) ** -25

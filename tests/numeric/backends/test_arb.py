@@ -61,8 +61,8 @@ def test_variants_are_enclosed(variant):
 
 
 def test_constants_override_is_enclosed():
-    cv = certified_evaluate(dps=20, constants={"c_net": 3})
-    assert cv.contains(evaluate(dps=60, constants={"c_net": 3}).value)
+    cv = certified_evaluate(dps=20, constants={"c_net": 18})
+    assert cv.contains(evaluate(dps=60, constants={"c_net": 18}).value)
     assert not cv.contains(evaluate(dps=60).value)
 
 
