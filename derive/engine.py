@@ -99,7 +99,8 @@ class Derivation:
     fact): a step whose lemma holds only with probability ``1 - delta`` sets it, and a second such
     step is refused unless a union-bound lemma combines the two (``apply(..., union=...)``).
     ``what_if`` marks a chain built with lowered proof constants (:meth:`Lemma.instantiate`): its
-    result is not a theorem and :meth:`as_lemma` never registers it.
+    result is not a theorem and :meth:`as_lemma` never registers it.  ``constants`` are chain-wide
+    overrides of named constants: every lemma applied without its own ``constants=`` takes those it has.
     """
 
     name: str
@@ -112,6 +113,7 @@ class Derivation:
     failure: Any = sympy.S.Zero
     what_if: bool = False
     what_if_reasons: list = field(default_factory=list)
+    constants: dict = field(default_factory=dict)   # chain-wide overrides: each lemma takes its own
 
     def __post_init__(self):
         if self.rhs is None:
@@ -141,6 +143,9 @@ class Derivation:
         return lemmas.get(lemma) if isinstance(lemma, str) else lemma
 
     def _instantiate(self, lem: Lemma, mapping, constants) -> Instance:
+        if constants is None and self.constants:
+            own = {c.name for c in lem.constants}
+            constants = {k: v for k, v in self.constants.items() if k in own}
         try:
             inst = lem.instantiate(mapping, constants, what_if=self.what_if)
         except LemmaError as exc:

@@ -44,6 +44,7 @@ from lemmas.objects import GeneralisationGap
 from lemmas.symbols import B_QK, B_V, B_X, B_f, B_w, L_loss, L_sigma, alpha, c, d, delta, eps, k, n
 
 from .engine import Derivation, DerivationError
+from .steps import apply_nets, confidence_part, parameter_cover
 
 CITATIONS = {"edelman": "Edelman, Goel, Kakade & Zhang (ICML 2022)",
              "trauger-tewari": "Trauger & Tewari (AISTATS 2024)"}
@@ -144,28 +145,20 @@ def two_thirds_split(coefficients, scales):
 @lru_cache(maxsize=None)
 def _prior(name: str, constants: tuple) -> PriorBound:
     consts = dict(constants)
-
-    def cc(lem):
-        own = {c_.name for c_ in lem.constants}
-        return {k_: v for k_, v in consts.items() if k_ in own}
-
     if name == "edelman":
         F, b_out = P.edelman_class(), B_f
     else:
         F = P.tt_class(sqrt(k) * B_w, sqrt(d * k) * B_V, d * B_QK)
         b_out = L_sigma * sqrt(k) * B_w * sqrt(d * k) * B_V * B_X
     der = Derivation(f"{name}-rebuilt", GeneralisationGap(F, n),
-                     title=f"rebuilt {name} bound (same Dudley and generalisation steps as ours)")
+                     title=f"rebuilt {name} bound (same Dudley and generalisation steps as ours)", constants=consts)
 
     def step(lem_name, kind="apply", **mapping):
-        lem = lemmas.get(lem_name)
-        getattr(der, kind)(lem, constants=cc(lem), **mapping)
+        getattr(der, kind)(lem_name, **mapping)
         return der.steps[-1]
 
-    gen = step("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
-    conf_rhs = gen.instance.conclusion.rhs
-    from lemmas.objects import RademacherComplexity
-    confidence = conf_rhs.xreplace({a: 0 for a in conf_rhs.atoms(RademacherComplexity)})
+    step("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
+    confidence = confidence_part(der.steps[-1])
     step("contraction", F=F, n=n, L_loss=L_loss)
     # Dudley's lower limit enters as b - GAP with GAP >= 0, so that the integral's limits are ordered
     # structurally and the monotonicity of every later substitution is proved, not left open; the
@@ -225,21 +218,5 @@ def _tt_cover(F, step, der):
     step("softmax-lipschitz", kind="establish")
     mw, mv, mqk = F.args[5:8]
     step("tt-perturbation", kind="establish", M_w=mw, M_V=mv, M_QK=mqk)
-    from lemmas.objects import LipschitzInParameters
-    facts = [a for a in der.facts if isinstance(a, LipschitzInParameters) and a.args[0] == F]
-    if len(facts) != 1:
-        raise DerivationError(f"expected one Lipschitz fact for {F}, got {facts}")
-    _, *triples = facts[0].args
-    mapping = {"F": F, "epsilon": eps}
-    for j in range(3):
-        S_, m_, L_ = triples[3 * j: 3 * j + 3]
-        mapping.update({f"S_{j + 1}": S_, f"m_{j + 1}": m_, f"L_{j + 1}": L_})
-    cover = step("lipschitz-parameter-cover", **mapping)
-    from lemmas.objects import NORMS
-    for atom in sympy.Add.make_args(cover.instance.conclusion.rhs):
-        S_, e, norm, _internal = atom.args[0].args
-        if norm == NORMS["spec"]:
-            step("cover-spec-by-fro", S=S_, epsilon=e)
-        rows, cols, radius = S_.args[1:]
-        step("maurey-l1-ball-net", m_1=rows, m_2=cols, M=radius, epsilon=e)
+    apply_nets(der, parameter_cover(der, F, eps))     # l11 balls: Maurey nets (derive.steps.NET_LEMMAS)
     return ()

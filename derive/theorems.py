@@ -30,11 +30,11 @@ from sympy import log
 import lemmas
 from lemmas.attention import TRANSFORMER_PARAMS, transformer_class
 from lemmas.core import Lemma, LemmaError, as_number
-from lemmas.objects import NORMS, CoveringNumber, GeneralisationGap, LipschitzInParameters, logplus
+from lemmas.objects import NORMS, CoveringNumber, GeneralisationGap
 from lemmas.symbols import B_f, L_loss, c, delta, eps, n
 
 from .engine import Derivation, DerivationError
-from .integrals import logplus_integral
+from .steps import apply_nets, close_entropy_integral, confidence_part, parameter_cover
 
 __all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "what_if", "transformer_covering", "ALL_CONSTANTS",
            "constants_key"]
@@ -125,11 +125,6 @@ class Theorem:
         return "$\\displaystyle %s$" % latex(self)
 
 
-def _split_constants(constants: Mapping[str, Any], lemma: Lemma) -> dict:
-    own = {c.name for c in lemma.constants}
-    return {k: v for k, v in constants.items() if k in own}
-
-
 def constants_key(constants: Mapping[str, Any] | None, allowed) -> tuple:
     """Validated constant overrides as a sorted tuple of (name, exact positive number).
 
@@ -176,49 +171,11 @@ def _transformer_covering(variant_name: str, constants: tuple, what_if: bool = F
     consts = dict(constants)
     F = transformer_class()
     cov = Derivation("transformer-covering", log(CoveringNumber(F, eps, NORMS["sup"], 1)),
-                     title="log N_inf(F_Theta, eps) for the single-head class", what_if=what_if)
-
-    def use(name, **mapping):
-        lem = lemmas.get(name)
-        return lem, _split_constants(consts, lem), mapping
-
-    lem, cc, _ = use(var.softmax)
-    cov.establish(lem, constants=cc)
-    lem, cc, _ = use(var.perturbation)
-    cov.establish(lem, constants=cc)
-    facts = [a for a in cov.facts if isinstance(a, LipschitzInParameters)]
-    if len(facts) != 1:
-        raise DerivationError(f"expected one Lipschitz fact from {var.perturbation}, got {facts}")
-    fact = facts[0]
-    _, *triples = fact.args
-    mapping = {"F": F, "epsilon": eps}
-    for j in range(3):
-        S, m, L = triples[3 * j: 3 * j + 3]
-        mapping.update({f"S_{j + 1}": S, f"m_{j + 1}": m, f"L_{j + 1}": L})
-    lem, cc, _ = use("lipschitz-parameter-cover")
-    cov.apply(lem, constants=cc, **mapping)
-
-    terms = {}
-    covers = cov.steps[-1].instance.conclusion.rhs
-    atoms = [a for a in sympy.Add.make_args(covers)]
-    for name, atom in zip(BLOCK_NAMES, atoms_in_order(atoms, triples)):
-        N = atom.args[0]
-        S, e, norm, _internal = N.args
-        if norm == NORMS["spec"]:
-            lem, cc, _ = use("cover-spec-by-fro")
-            cov.apply(lem, constants=cc, S=S, epsilon=e)
-        kind = str(S.args[0])
-        if kind == "lowrank":
-            n1, n2, r, B = S.args[1:]
-            lem, cc, _ = use("low-rank-net-ball")
-            cov.apply(lem, constants=cc, n_1=n1, n_2=n2, r=r, B=B, epsilon=e)
-        elif kind == "ball":
-            kk, R = S.args[1:]
-            lem, cc, _ = use("volumetric-net")
-            cov.apply(lem, constants=cc, k=kk, R=R, epsilon=e)
-        else:
-            raise DerivationError(f"no net lemma for the parameter set {S}")
-        terms[name] = cov.steps[-1].instance.conclusion.rhs
+                     title="log N_inf(F_Theta, eps) for the single-head class", what_if=what_if, constants=consts)
+    cov.establish(var.softmax)
+    cov.establish(var.perturbation)
+    covers = parameter_cover(cov, F, eps)
+    terms = dict(zip(BLOCK_NAMES, apply_nets(cov, covers)))
     cov_lemma = cov.as_lemma(
         "transformer-covering" if variant_name == "default" and not constants else
         f"transformer-covering[{variant_name}{_suffix(constants)}{',what-if' if what_if else ''}]",
@@ -228,18 +185,6 @@ def _transformer_covering(variant_name: str, constants: tuple, what_if: bool = F
         example={sym: 1 for sym in TRANSFORMER_PARAMS} | {eps: sympy.Rational(1, 10)},
     )
     return cov, cov_lemma, terms
-
-
-def atoms_in_order(atoms, triples):
-    """The log N terms of the parameter-cover conclusion, in the order of the Lipschitz fact's blocks."""
-    out = []
-    for j in range(3):
-        S = triples[3 * j]
-        match = [a for a in atoms if isinstance(a, log) and a.args[0].args[0] == S]
-        if len(match) != 1:
-            raise DerivationError(f"could not find the cover of block {BLOCK_NAMES[j]} in {atoms}")
-        out.append(match[0])
-    return out
 
 
 def _suffix(constants: tuple) -> str:
@@ -277,36 +222,19 @@ def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theo
     consts = dict(constants)
     cov, cov_lemma, terms = _transformer_covering(variant_name, constants, what_if)
     F = transformer_class()
-    closed_form = logplus_integral()
 
     main = Derivation("truong-theorem", GeneralisationGap(F, n),
-                      title="rank-dependent generalisation bound for single-head transformers", what_if=what_if)
-
-    def step(name_or_lemma, kind="apply", **mapping):
-        lem = lemmas.get(name_or_lemma) if isinstance(name_or_lemma, str) else name_or_lemma
-        getattr(main, kind)(lem, constants=_split_constants(consts, lem), **mapping)
-        return main.steps[-1]
-
-    gen = step("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
-    confidence = _confidence_part(gen)
-    step("contraction", F=F, n=n, L_loss=L_loss)
-    step("transformer-output-bound", kind="establish")
-    dud = step(var.dudley, F=F, n=n, alpha=0, b=B_f)
-    U = [lim for integ in dud.instance.conclusion.rhs.atoms(sympy.Integral) for lim in integ.limits][0][2]
-    step("cover-L2S-by-sup", F=F, epsilon=eps)
-    step(cov_lemma)
-    t = [terms[b] for b in BLOCK_NAMES]
-    step("sqrt-subadditive-3", a_1=t[0], a_2=t[1], a_3=t[2])
-    step("integral-linearity-3", f_1=sympy.sqrt(t[0]), f_2=sympy.sqrt(t[1]), f_3=sympy.sqrt(t[2]), lo=0, hi=U)
-    blocks = []
-    for name, term in zip(BLOCK_NAMES, t):
-        (lp,) = term.atoms(logplus)
-        D = term.xreplace({lp: 1})
-        C = lp.args[0] * eps
-        s = step(closed_form, D=D, C=C, U=U)
-        blocks.append(Block(name, D, C, U, s.instance.conclusion.rhs))
-    if main.rhs.has(sympy.Integral) or main.rhs.has(CoveringNumber):
-        raise DerivationError(f"the chain did not close: {main.rhs}")
+                      title="rank-dependent generalisation bound for single-head transformers", what_if=what_if,
+                      constants=consts)
+    main.apply("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
+    confidence = confidence_part(main.steps[-1])
+    main.apply("contraction", F=F, n=n, L_loss=L_loss)
+    main.establish("transformer-output-bound")
+    main.apply(var.dudley, F=F, n=n, alpha=0, b=B_f)
+    main.apply("cover-L2S-by-sup", F=F, epsilon=eps)
+    main.apply(cov_lemma)
+    closed = close_entropy_integral(main, [terms[b] for b in BLOCK_NAMES], eps)
+    blocks = [Block(name, cb.D, cb.C, cb.U, cb.integral) for name, cb in zip(BLOCK_NAMES, closed)]
     suffix = "" if variant_name == "default" and not constants else \
         f"[{variant_name}{_suffix(constants)}{',what-if' if what_if else ''}]"
     lem = main.as_lemma(
@@ -321,10 +249,3 @@ def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theo
     c_rad = dict(constants).get("c_rad", lemmas.get("rademacher-generalisation").constant("c_rad").default)
     return Theorem(var, constants, cov, cov_lemma, main, lem, tuple(blocks), confidence, rad_term,
                    rad_term / c_rad, lem.what_if)
-
-
-def _confidence_part(gen_step):
-    """The confidence term of the generalisation step: its right side with the Rademacher complexity at 0."""
-    from lemmas.objects import RademacherComplexity
-    rhs = gen_step.instance.conclusion.rhs
-    return rhs.xreplace({a: 0 for a in rhs.atoms(RademacherComplexity)})

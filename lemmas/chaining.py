@@ -18,11 +18,12 @@ from __future__ import annotations
 import sympy
 from sympy import Integral, log, sqrt
 
-from .core import Constant, Hypothesis, Lemma, Source, register
+from .core import Constant, Hypothesis, Lemma, LemmaError, Source, register
 from .objects import NORMS, CoveringNumber, OutputBound, RademacherComplexity
 from .symbols import C_ALPHA, C_DUDLEY, F, alpha, b, eps, n
 
-__all__ = ["DUDLEY", "DUDLEY_HALF", "SQRT_SUBADDITIVE_3", "INTEGRAL_LINEARITY_3"]
+__all__ = ["DUDLEY", "DUDLEY_HALF", "SQRT_SUBADDITIVE_2", "SQRT_SUBADDITIVE_3", "INTEGRAL_LINEARITY_2",
+           "INTEGRAL_LINEARITY_3", "sqrt_subadditive", "integral_linearity"]
 
 
 _CONSTS = (Constant(C_ALPHA, 4, "coefficient of alpha in Dudley's bound"),
@@ -63,35 +64,58 @@ DUDLEY_HALF = _dudley(
     extra_hyps=(Hypothesis("closed-under-negation", "f in F implies -f in F"),),
     variant_of="dudley")
 
-a1, a2, a3 = sympy.symbols("a_1 a_2 a_3", nonnegative=True)
+def sqrt_subadditive(m: int) -> Lemma:
+    """``sqrt(a_1 + ... + a_m) <= sqrt(a_1) + ... + sqrt(a_m)`` for ``a_i >= 0`` (registered once per ``m``)."""
+    name = f"sqrt-subadditive-{m}"
+    if not (isinstance(m, int) and m >= 2):
+        raise LemmaError(f"sqrt_subadditive(m): m must be an integer >= 2, got {m!r}")
+    from .core import _REGISTRY
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    a_ = sympy.symbols(" ".join(f"a_{i}" for i in range(1, m + 1)) + " _", nonnegative=True, seq=True)[:m]
+    return register(Lemma(
+        name=name,
+        title=f"sqrt(a_1 + ... + a_{m}) <= sqrt(a_1) + ... + sqrt(a_{m}) for a_i >= 0",
+        params=tuple(a_),
+        hypotheses=tuple(Hypothesis(f"a{i}-nonnegative", f"a_{i} >= 0", sympy.Ge(a, 0, evaluate=False))
+                         for i, a in enumerate(a_, 1)),
+        conclusion=sympy.Le(sqrt(sympy.Add(*a_)), sympy.Add(*[sqrt(a) for a in a_])),
+        source=Source("elementary", kind="derived",
+                      derivation="square both sides: the right side's square exceeds the left's by 2 sum_{i<j} "
+                                 "sqrt(a_i a_j) >= 0"),
+        family="chaining",
+        example={a: i for i, a in enumerate(a_, 1)},
+    ))
 
-SQRT_SUBADDITIVE_3 = register(Lemma(
-    name="sqrt-subadditive-3",
-    title="sqrt(a1 + a2 + a3) <= sqrt(a1) + sqrt(a2) + sqrt(a3) for a_i >= 0",
-    params=(a1, a2, a3),
-    hypotheses=tuple(Hypothesis(f"a{i}-nonnegative", f"a_{i} >= 0", sympy.Ge(a, 0, evaluate=False))
-                     for i, a in enumerate((a1, a2, a3), 1)),
-    conclusion=sympy.Le(sqrt(a1 + a2 + a3), sqrt(a1) + sqrt(a2) + sqrt(a3)),
-    source=Source("elementary", kind="derived",
-                  derivation="square both sides: the right side's square exceeds the left's by 2 sum_{i<j} "
-                             "sqrt(a_i a_j) >= 0"),
-    family="chaining",
-    example={a1: 1, a2: 2, a3: 3},
-))
 
-f1, f2, f3 = sympy.symbols("f_1 f_2 f_3", nonnegative=True)
 lo, hi = sympy.symbols("lo hi", nonnegative=True)
 x = eps
 
-INTEGRAL_LINEARITY_3 = register(Lemma(
-    name="integral-linearity-3",
-    title="the integral of a sum of three nonnegative functions is the sum of their integrals",
-    params=(f1, f2, f3, lo, hi),
-    hypotheses=(Hypothesis("integrands-nonnegative", "f_1, f_2, f_3 >= 0 on [lo, hi] (measurable)",
-                           sympy.And(sympy.Ge(f1, 0, evaluate=False), sympy.Ge(f2, 0, evaluate=False), sympy.Ge(f3, 0, evaluate=False))),),
-    conclusion=sympy.Eq(Integral(f1 + f2 + f3, (x, lo, hi)),
-                        Integral(f1, (x, lo, hi)) + Integral(f2, (x, lo, hi)) + Integral(f3, (x, lo, hi))),
-    source=Source("linearity of the Lebesgue integral for nonnegative measurable functions"),
-    family="chaining",
-    example={f1: 1, f2: 2, f3: 3, lo: 0, hi: 1},
-))
+
+def integral_linearity(m: int) -> Lemma:
+    """The integral of a sum of ``m`` nonnegative functions is the sum of their integrals (once per ``m``)."""
+    name = f"integral-linearity-{m}"
+    if not (isinstance(m, int) and m >= 2):
+        raise LemmaError(f"integral_linearity(m): m must be an integer >= 2, got {m!r}")
+    from .core import _REGISTRY
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    f_ = sympy.symbols(" ".join(f"f_{i}" for i in range(1, m + 1)) + " _", nonnegative=True, seq=True)[:m]
+    return register(Lemma(
+        name=name,
+        title=f"the integral of a sum of {m} nonnegative functions is the sum of their integrals",
+        params=(*f_, lo, hi),
+        hypotheses=(Hypothesis("integrands-nonnegative", f"f_1, ..., f_{m} >= 0 on [lo, hi] (measurable)",
+                               sympy.And(*[sympy.Ge(f, 0, evaluate=False) for f in f_])),),
+        conclusion=sympy.Eq(Integral(sympy.Add(*f_), (x, lo, hi)),
+                            sympy.Add(*[Integral(f, (x, lo, hi)) for f in f_])),
+        source=Source("linearity of the Lebesgue integral for nonnegative measurable functions"),
+        family="chaining",
+        example={**{f: i for i, f in enumerate(f_, 1)}, lo: 0, hi: 1},
+    ))
+
+
+SQRT_SUBADDITIVE_2 = sqrt_subadditive(2)
+SQRT_SUBADDITIVE_3 = sqrt_subadditive(3)
+INTEGRAL_LINEARITY_2 = integral_linearity(2)
+INTEGRAL_LINEARITY_3 = integral_linearity(3)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol, log, sqrt
 
-from .core import Constant, Hypothesis, Lemma, Source, register
+from .core import Constant, Hypothesis, Lemma, LemmaError, Source, register
 from .objects import NORMS, CoveringNumber, FunctionClass, LipschitzInParameters, ParameterSet, Tag, log_covering, logplus
 from .symbols import B, C_NET, C_SPLIT, C_VOL, F as F_cls, R, S as S_set, eps, k as kdim, n1, n2, r
 
 __all__ = [
     "LOW_RANK_NET_SPHERE", "LOW_RANK_NET_BALL", "VOLUMETRIC_NET", "COVER_SPEC_BY_FRO",
-    "COVER_L2S_BY_SUP", "LIPSCHITZ_PARAMETER_COVER",
+    "COVER_L2S_BY_SUP", "LIPSCHITZ_PARAMETER_COVER", "LIPSCHITZ_PARAMETER_COVER_2", "lipschitz_parameter_cover",
     "LINEAR_COVER_FROBENIUS", "LINEAR_COVER_SPECTRAL", "LINEAR_COVER_21", "LINEAR_COVER_11",
     "LINEAR_COVER_INPUT_INF", "LINEAR_COVER_INPUT_L1", "LINEAR_COVER_VECTOR", "BILINEAR_SCORE_COVER",
     "lowrank_ball", "lowrank_sphere", "euclidean_ball", "linear_class",
@@ -131,36 +131,49 @@ COVER_L2S_BY_SUP = register(Lemma(
     example={CoveringNumber(F_cls, eps, NORMS["sup"], 1): 100},
 ))
 
-S1, S2, S3 = sympy.symbols("S_1 S_2 S_3")
-m1, m2, m3 = (Symbol("m_1"), Symbol("m_2"), Symbol("m_3"))
-L1, L2, L3 = sympy.symbols("L_1 L_2 L_3", positive=True)
+def lipschitz_parameter_cover(m: int) -> Lemma:
+    """The product-net lemma for a class Lipschitz in ``m`` parameter blocks (registered once per ``m``).
 
-LIPSCHITZ_PARAMETER_COVER = register(Lemma(
-    name="lipschitz-parameter-cover",
-    title="a class Lipschitz in three parameter blocks is covered by products of internal nets",
-    params=(F_cls, S1, m1, L1, S2, m2, L2, S3, m3, L3, eps),
-    hypotheses=(Hypothesis(
-        "lipschitz-in-parameters",
-        "|f_theta - f_theta'| <= L_1 ||theta_1-theta_1'|| + L_2 ||theta_2-theta_2'|| + L_3 ||theta_3-theta_3'|| "
-        "for theta, theta' in S_1 x S_2 x S_3",
-        LipschitzInParameters(F_cls, S1, m1, L1, S2, m2, L2, S3, m3, L3),
-        discharged_by="transformer-perturbation"),),
-    conclusion=sympy.Le(
-        log_covering(F_cls, eps, "sup"),
-        log(CoveringNumber(S1, eps / (C_SPLIT * L1), m1, 1))
-        + log(CoveringNumber(S2, eps / (C_SPLIT * L2), m2, 1))
-        + log(CoveringNumber(S3, eps / (C_SPLIT * L3), m3, 1))),
-    constants=(Constant(C_SPLIT, 3, "the eps split: each block gets eps/3"),),
-    source=Source("standard product-net argument", kind="derived", derivation=(
-        "take internal eps/(3 L_j)-nets of each S_j; for any theta, its nearest net point theta-hat is in "
-        "the class and |f_theta - f_theta-hat| <= sum_j L_j eps/(3 L_j) = eps; the product net has "
-        "prod_j N_j points")),
-    family="covering",
-    example={CoveringNumber(S1, eps / (3 * L1), m1, 1): 10,
-             CoveringNumber(S2, eps / (3 * L2), m2, 1): 20,
-             CoveringNumber(S3, eps / (3 * L3), m3, 1): 30,
-             L1: 1, L2: 2, L3: 3, eps: 1},
-))
+    ``m = 3`` is registered as ``lipschitz-parameter-cover``, other ``m`` as ``lipschitz-parameter-cover-<m>``.
+    Each block gets ``eps / (c_split L_j)`` with ``c_split`` a proof constant proved for ``m`` (the errors
+    add up to ``m eps / c_split <= eps``).
+    """
+    if not (isinstance(m, int) and m >= 1):
+        raise LemmaError(f"lipschitz_parameter_cover(m): m must be a positive integer, got {m!r}")
+    name = "lipschitz-parameter-cover" if m == 3 else f"lipschitz-parameter-cover-{m}"
+    from .core import _REGISTRY
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    S_ = sympy.symbols(" ".join(f"S_{j}" for j in range(1, m + 1)) + " _", seq=True)[:m]
+    M_ = [Symbol(f"m_{j}") for j in range(1, m + 1)]
+    L_ = sympy.symbols(" ".join(f"L_{j}" for j in range(1, m + 1)) + " _", positive=True, seq=True)[:m]
+    triples = [x for j in range(m) for x in (S_[j], M_[j], L_[j])]
+    terms = " + ".join(f"L_{j} ||theta_{j}-theta_{j}'||" for j in range(1, m + 1))
+    return register(Lemma(
+        name=name,
+        title=f"a class Lipschitz in {m} parameter blocks is covered by products of internal nets",
+        params=(F_cls, *triples, eps),
+        hypotheses=(Hypothesis(
+            "lipschitz-in-parameters",
+            f"|f_theta - f_theta'| <= {terms} for theta, theta' in S_1 x ... x S_{m}",
+            LipschitzInParameters(F_cls, *triples),
+            discharged_by="a lemma providing the Lipschitz fact (e.g. transformer-perturbation)"),),
+        conclusion=sympy.Le(
+            log_covering(F_cls, eps, "sup"),
+            sympy.Add(*[log(CoveringNumber(S_[j], eps / (C_SPLIT * L_[j]), M_[j], 1)) for j in range(m)])),
+        constants=(Constant(C_SPLIT, m, f"the eps split: each block gets eps/{m}"),),
+        source=Source("standard product-net argument", kind="derived", derivation=(
+            f"take internal eps/({m} L_j)-nets of each S_j; for any theta, its nearest net point theta-hat is in "
+            f"the class and |f_theta - f_theta-hat| <= sum_j L_j eps/({m} L_j) = eps; the product net has "
+            "prod_j N_j points")),
+        family="covering",
+        example={**{CoveringNumber(S_[j], eps / (m * L_[j]), M_[j], 1): 10 * (j + 1) for j in range(m)},
+                 **{L_[j]: j + 1 for j in range(m)}, eps: 1},
+    ))
+
+
+LIPSCHITZ_PARAMETER_COVER = lipschitz_parameter_cover(3)
+LIPSCHITZ_PARAMETER_COVER_2 = lipschitz_parameter_cover(2)
 
 # -- the linear-class family L1-L6 (reconstructed) ---------------------------------------------------
 def _linear(name, title, kind, arg, internal=1):

@@ -174,7 +174,18 @@ nonneg = st.one_of(st.just(0.0), st.floats(0, 1e-300), st.floats(0, 1.0), st.flo
 @given(a=st.tuples(nonneg, nonneg, nonneg))
 @example(a=(0.0, 0.0, 5.0))                 # equality
 def test_sqrt_subadditive(a):
-    rhs = rhs_at(SQRT3, dict(a_1=a[0], a_2=a[1], a_3=a[2]), dps=50)
+    _check_sqrt_subadditive(SQRT3, a)
+
+
+@pytest.mark.lemma("sqrt-subadditive-2")
+@given(a=st.tuples(nonneg, nonneg))
+@example(a=(0.0, 5.0))                      # equality
+def test_sqrt_subadditive_2(a):
+    _check_sqrt_subadditive(lemmas.get("sqrt-subadditive-2"), a)
+
+
+def _check_sqrt_subadditive(lem, a):
+    rhs = rhs_at(lem, {f"a_{i}": x for i, x in enumerate(a, 1)}, dps=50)
     with mpmath.workdps(50):
         lhs = mpmath.sqrt(mpmath.fsum(mpmath.mpf(x) for x in a))
         assert lhs <= rhs * (1 + mpmath.mpf(10) ** -45)
@@ -195,24 +206,27 @@ def _random_function(rng, x):
 
 
 @pytest.mark.lemma("integral-linearity-3")
+@pytest.mark.lemma("integral-linearity-2")
+@pytest.mark.parametrize("m", [2, 3])
 @given(seed=st.integers(0, 2**32 - 1), lo=st.floats(0, 2), width=st.floats(0, 3))
 @settings(max_examples=15)
-def test_integral_linearity(seed, lo, width):
-    """The right side (three integrals of the lemma, each integrated by mpmath) equals mpmath's
+def test_integral_linearity(m, seed, lo, width):
+    """The right side (m integrals of the lemma, each integrated by mpmath) equals mpmath's
     integral of the sum computed directly in Python."""
+    lin = lemmas.integral_linearity(m)
     rng = np.random.default_rng(seed)
-    (x, _, _), = LIN3.lhs.limits
-    fs = [_random_function(rng, x) for _ in range(3)]
+    (x, _, _), = lin.lhs.limits
+    fs = [_random_function(rng, x) for _ in range(m)]
     hi = lo + width
-    subs = {LIN3.param(k): v for k, v in dict(f_1=fs[0], f_2=fs[1], f_3=fs[2], lo=lo, hi=hi).items()}
-    rhs = LIN3.rhs.xreplace(subs)      # (not instantiate: SymPy would try to decide the Eq)
+    subs = {lin.param(f"f_{i}"): f for i, f in enumerate(fs, 1)} | {lin.param("lo"): lo, lin.param("hi"): hi}
+    rhs = lin.rhs.xreplace(subs)      # (not instantiate: SymPy would try to decide the Eq)
     with mpmath.workdps(30):
         total = mpmath.mpf(0)
         for integ in rhs.atoms(sympy.Integral):
             (v, a, b), = integ.limits
             total += mpmath.quad(sympy.lambdify(v, integ.function, "mpmath"),
                                  [mpmath.mpf(sympy.N(a, 40)), mpmath.mpf(sympy.N(b, 40))])
-        assert len(rhs.atoms(sympy.Integral)) == 3
+        assert len(rhs.atoms(sympy.Integral)) == m
         g = [sympy.lambdify(x, f, "mpmath") for f in fs]
-        direct = mpmath.quad(lambda t: g[0](t) + g[1](t) + g[2](t), [mpmath.mpf(lo), mpmath.mpf(hi)])
+        direct = mpmath.quad(lambda t: sum(gi(t) for gi in g), [mpmath.mpf(lo), mpmath.mpf(hi)])
         assert abs(total - direct) <= mpmath.mpf(10) ** -20 * (1 + abs(direct))

@@ -259,47 +259,49 @@ def test_L2S_cover_by_sup_exact(seed, n, q):
 
 # -- the product-net lemma ---------------------------------------------------------------------------
 
-PRODUCT = lemmas.get("lipschitz-parameter-cover")
-
-
 @pytest.mark.lemma("lipschitz-parameter-cover")
+@pytest.mark.lemma("lipschitz-parameter-cover-2")
+@pytest.mark.parametrize("m", [2, 3])
 @given(seed=seeds, eps=st.floats(0.05, 2.0), R=st.tuples(*[st.floats(0.2, 3.0)] * 3))
 @settings(max_examples=20)
-def test_lipschitz_parameter_cover_product_net(seed, eps, R):
-    """f_theta(x) = theta_1 a(x) + tanh(theta_2 b(x)) + theta_3 c(x) on 12 inputs, theta_j in [-R_j, R_j]:
+def test_lipschitz_parameter_cover_product_net(m, seed, eps, R):
+    """f_theta(x) = theta_1 a(x) + tanh(theta_2 b(x)) [+ theta_3 c(x)] on 12 inputs, theta_j in [-R_j, R_j]:
     L_j = max |a|, max |b|, max |c|.  Internal nets of each block at the lemma's own scales are built
     (grids), and their product must cover the class in the sup norm over the inputs at eps."""
+    product = lemmas.lipschitz_parameter_cover(m)
+    R = R[:m]
     rng = np.random.default_rng(seed)
-    A = rng.uniform(-2, 2, size=(3, 12))
+    A = rng.uniform(-2, 2, size=(m, 12))
     A[:, 0] = np.max(np.abs(A), axis=1)       # an input attaining every L_j at once
     Ls = np.max(np.abs(A), axis=1)
-    blocks = [sympy.Symbol(f"I{j}") for j in range(3)]
-    inst = PRODUCT.instantiate({"S_1": blocks[0], "S_2": blocks[1], "S_3": blocks[2],
-                                "L_1": Ls[0], "L_2": Ls[1], "L_3": Ls[2], "epsilon": eps})
+    blocks = [sympy.Symbol(f"I{j}") for j in range(m)]
+    inst = product.instantiate({**{f"S_{j + 1}": blocks[j] for j in range(m)},
+                                **{f"L_{j + 1}": Ls[j] for j in range(m)}, "epsilon": eps})
     nets, sizes = {}, {}
     for cov in inst.conclusion.rhs.atoms(CoveringNumber):
         j = blocks.index(cov.args[0])
         scale = float(cov.args[1])
         nets[j] = interval_net(R[j], scale)
         sizes[cov] = len(nets[j])
-    assert sorted(nets) == [0, 1, 2]
+    assert sorted(nets) == list(range(m))
     rhs = float(sympy.N(inst.conclusion.rhs.xreplace(sizes), 30))
-    assert math.log(len(nets[0]) * len(nets[1]) * len(nets[2])) <= rhs * (1 + 1e-12) + 1e-12
+    assert math.log(math.prod(len(nets[j]) for j in range(m))) <= rhs * (1 + 1e-12) + 1e-12
 
     def f(th):
-        return th[0] * A[0] + np.tanh(th[1] * A[1]) + th[2] * A[2]
+        out = th[0] * A[0] + np.tanh(th[1] * A[1])
+        return out + th[2] * A[2] if m == 3 else out
 
     # random parameters plus the worst ones: block edges and cell boundaries
-    cands = [rng.uniform(-1, 1, 3) * np.array(R) for _ in range(100)]
-    cands += [np.array([s * r for s, r in zip(signs, R)]) for signs in itertools.product([-1, 1], repeat=3)]
-    for j_edge in range(3):
+    cands = [rng.uniform(-1, 1, m) * np.array(R) for _ in range(100)]
+    cands += [np.array([s * r for s, r in zip(signs, R)]) for signs in itertools.product([-1, 1], repeat=m)]
+    for j_edge in range(m):
         mids = (nets[j_edge][:-1] + nets[j_edge][1:]) / 2
         for mid in mids[:5]:
-            th = np.array(R) * rng.uniform(-1, 1, 3)
+            th = np.array(R) * rng.uniform(-1, 1, m)
             th[j_edge] = mid
             cands.append(th)
     for th in cands:
-        hat = np.array([nets[j][np.argmin(np.abs(nets[j] - th[j]))] for j in range(3)])
+        hat = np.array([nets[j][np.argmin(np.abs(nets[j] - th[j]))] for j in range(m)])
         assert np.max(np.abs(f(th) - f(hat))) <= eps * (1 + 1e-9)
 
 

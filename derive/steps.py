@@ -1,0 +1,164 @@
+"""The recurring moves of a parameter-cover chain, written once for every chain that uses them.
+
+A chain that bounds the generalisation gap of a class Lipschitz in its parameters goes through the
+same moves whatever the class: read the Lipschitz fact, apply the product-net lemma with as many
+blocks as the fact has, cover each parameter set with its net lemma, and, inside Dudley's integral,
+split the square root of the entropy with sqrt-subadditivity and linearity and close each block with
+the log+ integral.  Each function here applies registered lemmas through :class:`Derivation` (so
+every hypothesis is checked as usual) and returns what the caller needs to read the result.
+
+The net lemma of a kind of parameter set is looked up in :data:`NET_LEMMAS`; a researcher adds a
+kind with :func:`register_net`.
+
+Examples
+--------
+>>> import sympy
+>>> from lemmas.objects import logplus
+>>> from lemmas.symbols import eps, k
+>>> entropy_blocks([2 * logplus(5 / eps), 3 * k * logplus(7 / eps)], eps)
+[(2, 5), (3*k, 7)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sympy
+
+import lemmas
+from lemmas.objects import NORMS, CoveringNumber, LipschitzInParameters, RademacherComplexity, logplus
+
+from .engine import Derivation, DerivationError
+from .integrals import logplus_integral
+
+__all__ = ["NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "apply_nets", "entropy_blocks",
+           "close_entropy_integral", "ClosedBlock", "confidence_part", "integral_limits"]
+
+#: parameter-set kind -> (net lemma name, function of the set's arguments giving the lemma's mapping)
+NET_LEMMAS: dict[str, tuple[str, Callable]] = {
+    "lowrank": ("low-rank-net-ball", lambda n1, n2, r, B: dict(n_1=n1, n_2=n2, r=r, B=B)),
+    "ball": ("volumetric-net", lambda k, R: dict(k=k, R=R)),
+    "l11ball": ("maurey-l1-ball-net", lambda rows, cols, M: dict(m_1=rows, m_2=cols, M=M)),
+}
+
+
+def register_net(kind: str, lemma_name: str, mapping: Callable) -> None:
+    """Use ``lemma_name`` to cover parameter sets ``ParameterSet(Tag(kind), *args)``; ``mapping(*args)``
+    gives the lemma's parameters (``epsilon`` is added)."""
+    NET_LEMMAS[kind] = (lemma_name, mapping)
+
+
+def lipschitz_fact(der: Derivation, F) -> LipschitzInParameters:
+    """The one Lipschitz-in-parameters fact established for ``F`` in ``der``."""
+    facts = [a for a in der.facts if isinstance(a, LipschitzInParameters) and a.args[0] == F]
+    if len(facts) != 1:
+        raise DerivationError(f"expected one Lipschitz-in-parameters fact for {F}, found {len(facts)}: establish "
+                              f"the perturbation lemma of the class first")
+    return facts[0]
+
+
+def parameter_cover(der: Derivation, F, eps) -> list:
+    """Apply the product-net lemma with as many blocks as the Lipschitz fact of ``F`` has.
+
+    Returns the covering-number atoms of the blocks, in the fact's order.
+    """
+    fact = lipschitz_fact(der, F)
+    blocks = fact.blocks
+    mapping = {"F": F, "epsilon": eps}
+    for j, (S, norm, L) in enumerate(blocks, 1):
+        mapping.update({f"S_{j}": S, f"m_{j}": norm, f"L_{j}": L})
+    der.apply(lemmas.lipschitz_parameter_cover(len(blocks)), **mapping)
+    covers = der.steps[-1].instance.conclusion.rhs.atoms(CoveringNumber)
+    out = []
+    for S, norm, _L in blocks:
+        match = [c for c in covers if c.args[0] == S and c.args[2] == norm]
+        if len(match) != 1:
+            raise DerivationError(f"could not find the cover of the parameter set {S} among {covers}")
+        out.append(match[0])
+    return out
+
+
+def apply_nets(der: Derivation, covers) -> list:
+    """Cover each parameter set by its net lemma (a spectral cover first by a Frobenius one).
+
+    Returns the entropy term each net lemma put in place of ``log N`` (``D log+(C/eps)``), in order.
+    """
+    terms = []
+    for N in covers:
+        S, e, norm, _internal = N.args
+        if norm == NORMS["spec"]:
+            der.apply("cover-spec-by-fro", S=S, epsilon=e)
+        kind = str(S.args[0])
+        if kind not in NET_LEMMAS:
+            raise DerivationError(f"no net lemma for parameter sets of kind {kind!r} ({S}); register one with "
+                                  f"derive.steps.register_net")
+        name, mapping = NET_LEMMAS[kind]
+        der.apply(name, epsilon=e, **mapping(*S.args[1:]))
+        terms.append(der.steps[-1].instance.conclusion.rhs)
+    return terms
+
+
+def entropy_blocks(terms, eps) -> list:
+    """``[(D, C), ...]`` for a sum (or list) of entropy terms ``D log+(C/eps)`` (C free of eps)."""
+    if isinstance(terms, sympy.Basic):
+        terms = sympy.Add.make_args(terms)
+    out = []
+    for term in terms:
+        lps = term.atoms(logplus)
+        if len(lps) != 1:
+            raise DerivationError(f"{term} is not of the form D log+(C/eps)")
+        (lp,) = lps
+        D = term.xreplace({lp: sympy.S.One})          # structurally, so that the pattern matches the bound
+        C = lp.args[0] * eps
+        if D.has(eps) or C.has(eps):
+            raise DerivationError(f"{term} is not of the form D log+(C/eps) with D and C free of {eps}")
+        out.append((D, C))
+    return out
+
+
+@dataclass(frozen=True)
+class ClosedBlock:
+    """One block of a closed entropy integral: sqrt(D) I(C, U)."""
+
+    D: Any
+    C: Any
+    U: Any
+    integral: Any
+
+
+def integral_limits(expr) -> tuple:
+    """The (variable, lower, upper) of the single integral in ``expr``."""
+    integrals = expr.atoms(sympy.Integral)
+    if len(integrals) != 1:
+        raise DerivationError(f"expected one integral in the bound, found {len(integrals)}")
+    (integ,) = integrals
+    (lim,) = integ.limits
+    return lim
+
+
+def close_entropy_integral(der: Derivation, terms, eps) -> list:
+    """Turn ``int_lo^U sqrt(sum_j D_j log+(C_j/eps)) d eps`` in the bound into ``sum_j sqrt(D_j) I(C_j, U)``.
+
+    Applies sqrt-subadditivity and linearity with as many terms as there are blocks, then the closed
+    form of the log+ integral for each block.  Returns the blocks as :class:`ClosedBlock`.
+    """
+    m = len(terms)
+    _, lo, U = integral_limits(der.rhs)
+    if m >= 2:
+        der.apply(lemmas.sqrt_subadditive(m), **{f"a_{j}": t for j, t in enumerate(terms, 1)})
+        der.apply(lemmas.integral_linearity(m), lo=lo, hi=U,
+                  **{f"f_{j}": sympy.sqrt(t) for j, t in enumerate(terms, 1)})
+    out = []
+    for D, C in entropy_blocks(terms, eps):
+        der.apply(logplus_integral(), D=D, C=C, U=U)
+        out.append(ClosedBlock(D, C, U, der.steps[-1].instance.conclusion.rhs))
+    if der.rhs.has(sympy.Integral) or der.rhs.has(CoveringNumber):
+        raise DerivationError(f"the chain did not close: {der.rhs}")
+    return out
+
+
+def confidence_part(step):
+    """The confidence term of a generalisation step: its right side with the Rademacher complexity at 0."""
+    rhs = step.instance.conclusion.rhs
+    return rhs.xreplace({a: 0 for a in rhs.atoms(RademacherComplexity)})
