@@ -22,7 +22,7 @@ from sympy import Add, Dummy, Mul, Piecewise, Pow, log, oo, sqrt
 
 from lemmas.symbols import T, delta, n, r_w
 
-__all__ = ["Claim", "check_claims", "claims_of", "positive"]
+__all__ = ["Claim", "check_claims", "claims_of", "positive", "rate_in_n", "independent_of", "sqrt_growth"]
 
 
 @dataclass(frozen=True)
@@ -112,45 +112,61 @@ def _with_delta_below_one(expr):
     return expr.xreplace({delta: 1 / (1 + s)})
 
 
-@lru_cache(maxsize=None)
-def _check(bound) -> tuple:
-    claims = []
-    # 1. rate in n: bound = K / sqrt(n) with K free of n and K > 0
-    K = sympy.powsimp(sympy.expand_mul(bound * sqrt(n)))
-    dK = sympy.diff(K, n)
+def rate_in_n(bound, n_symbol=n) -> Claim:
+    """``bound = K / sqrt(n)`` with ``K > 0`` free of ``n``: Theta(1/sqrt(n)), no log n."""
+    K = sympy.powsimp(sympy.expand_mul(bound * sqrt(n_symbol)))
+    dK = sympy.diff(K, n_symbol)
     if dK != 0:
         dK = sympy.simplify(dK)
     pos = positive(_with_delta_below_one(K))
-    rate_conditions = (("d/dn (sqrt(n) * bound) = 0 identically (K = sqrt(n) * bound is free of n)", dK == 0),
-                       ("K > 0 for every admissible parameter (0 < delta < 1)", pos))
+    conditions = ((f"d/d{n_symbol} (sqrt({n_symbol}) * bound) = 0 identically (K = sqrt({n_symbol}) * bound is free "
+                   f"of {n_symbol})", dK == 0),
+                  ("K > 0 for every admissible parameter (0 < delta < 1)", pos))
     refuted = None
-    if dK != 0 and sympy.limit(bound * sqrt(n), n, oo) == oo:
-        refuted = "sqrt(n) * bound -> oo as n -> oo: the bound is not O(1/sqrt(n))"
-    claims.append(_claim("rate-n", "the bound is O(1/sqrt(n)) with no log n", rate_conditions,
-                         "bound = K / sqrt(n) with K > 0 independent of n: Theta(1/sqrt(n)), no log n", refuted))
-    # 2. sequence length
-    dT = sympy.diff(bound, T)
-    claims.append(_claim("T-free", "the bound does not depend on the sequence length T",
-                         (("d bound / dT = 0 identically", dT == 0),),
-                         "T is a parameter of the class and of every lemma that mentions it, and drops out at the "
-                         "perturbation lemma",
-                         None if dT == 0 else f"d bound / dT = {dT}"))
-    # 3. growth in r_w: bound = A + h sqrt(r_w) with A > 0, h > 0, both free of r_w
-    h = sympy.powsimp(sympy.expand_mul(2 * sqrt(r_w) * sympy.diff(bound, r_w)))
-    dh = sympy.diff(h, r_w)
+    if dK != 0 and sympy.limit(bound * sqrt(n_symbol), n_symbol, oo) == oo:
+        refuted = f"sqrt({n_symbol}) * bound -> oo as {n_symbol} -> oo: the bound is not O(1/sqrt({n_symbol}))"
+    return _claim("rate-n", f"the bound is O(1/sqrt({n_symbol})) with no log {n_symbol}", conditions,
+                  f"bound = K / sqrt({n_symbol}) with K > 0 independent of {n_symbol}: Theta(1/sqrt({n_symbol})), "
+                  f"no log {n_symbol}", refuted)
+
+
+def independent_of(bound, symbol, key: str | None = None, why: str = "") -> Claim:
+    """The bound does not depend on ``symbol`` (its derivative vanishes identically)."""
+    dT = sympy.diff(bound, symbol)
+    return _claim(key or f"{symbol}-free", f"the bound does not depend on {symbol}",
+                  ((f"d bound / d{symbol} = 0 identically", dT == 0),),
+                  why or f"{symbol} does not occur in the bound",
+                  None if dT == 0 else f"d bound / d{symbol} = {dT}")
+
+
+def sqrt_growth(bound, symbol, key: str | None = None) -> Claim:
+    """``bound = A + h sqrt(symbol)`` with ``A > 0`` and ``h > 0`` both free of ``symbol``: Theta(sqrt)."""
+    h = sympy.powsimp(sympy.expand_mul(2 * sqrt(symbol) * sympy.diff(bound, symbol)))
+    dh = sympy.diff(h, symbol)
     if dh != 0:
         h = sympy.simplify(h)
-        dh = sympy.simplify(sympy.diff(h, r_w))
+        dh = sympy.simplify(sympy.diff(h, symbol))
     hpos = positive(h)
-    A = bound.xreplace({r_w: sympy.S.Zero})     # bound = A + h sqrt(r_w) when h does not depend on r_w
+    A = bound.xreplace({symbol: sympy.S.Zero})     # bound = A + h sqrt(symbol) when h is free of symbol
     Apos = positive(_with_delta_below_one(A))
-    growth_conditions = (("h = 2 sqrt(r_w) d bound/d r_w is free of r_w (so bound = A + h sqrt(r_w))", dh == 0),
-                         ("h > 0", hpos), ("A = bound at r_w = 0 is > 0 (0 < delta < 1)", Apos))
-    growth = _claim("growth-r_w", "the bound grows as Theta(sqrt(r_w))", growth_conditions,
-                    f"bound = A + h sqrt(r_w) with A > 0 and h > 0 independent of r_w; h = {sympy.sstr(h)}")
+    conditions = ((f"h = 2 sqrt({symbol}) d bound/d{symbol} is free of {symbol} (so bound = A + h sqrt({symbol}))",
+                   dh == 0),
+                  ("h > 0", hpos), (f"A = bound at {symbol} = 0 is > 0 (0 < delta < 1)", Apos))
+    return _claim(key or f"growth-{symbol}", f"the bound grows as Theta(sqrt({symbol}))", conditions,
+                  f"bound = A + h sqrt({symbol}) with A > 0 and h > 0 independent of {symbol}; h = {sympy.sstr(h)}")
+
+
+@lru_cache(maxsize=None)
+def _check(bound) -> tuple:
+    claims = [rate_in_n(bound),
+              independent_of(bound, T, "T-free", "T is a parameter of the class and of every lemma that mentions "
+                                                 "it, and drops out at the perturbation lemma")]
+    claims[-1] = Claim(claims[-1].key, "the bound does not depend on the sequence length T", claims[-1].verdict,
+                       claims[-1].evidence, claims[-1].conditions)
+    growth = sqrt_growth(bound, r_w, "growth-r_w")
     claims.append(growth)
     ratio = sympy.limit(sqrt(r_w) / log(r_w), r_w, oo)
-    log_conditions = growth_conditions + (("sqrt(r_w) / log(r_w) -> oo", ratio == oo),)
+    log_conditions = growth.conditions + (("sqrt(r_w) / log(r_w) -> oo", ratio == oo),)
     if all(v is True for _, v in log_conditions):
         claims.append(Claim("log-r_w", "the bound depends on r_w only as O(log r_w) (abstract of Truong 2024)",
                             "refuted",

@@ -229,7 +229,8 @@ class Derivation:
         if count == 0:
             raise DerivationError(
                 f"lemma {lem.name!r} does not apply: its left side {sympy.sstr(pattern)} does not occur in the "
-                f"current bound {sympy.sstr(self.rhs)} (as a subexpression, a sub-sum or a sub-product)")
+                f"current bound {sympy.sstr(self.rhs)} (as a subexpression, a sub-sum or a sub-product)"
+                + _lookalike(self.rhs, pattern))
         discharged, open_ = self._check(inst)
         if relation == "<=":
             z = placeholder(pattern)
@@ -316,6 +317,18 @@ class Derivation:
             else:
                 lines.append(f"  ({i}) {s.relation} {sympy.sstr(s.after)}   [by {s.lemma.name}]")
         return "\n".join(lines)
+
+
+def _lookalike(expr, pattern) -> str:
+    """A hint when a subexpression prints like ``pattern`` but is another object (say, a symbol with other
+    assumptions, or a Tag where a Norm is meant)."""
+    text = sympy.sstr(pattern)
+    for node in sympy.preorder_traversal(expr):
+        if node != pattern and sympy.sstr(node) == text:
+            return (f"; a subexpression prints the same but is another object: {sympy.srepr(node)} in the bound, "
+                    f"{sympy.srepr(pattern)} in the lemma (symbols with other assumptions, or a Tag where a Norm is "
+                    f"meant?)")
+    return ""
 
 
 def _free(expr) -> set:

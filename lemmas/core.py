@@ -347,9 +347,11 @@ class Lemma:
             for fact in self.provides:
                 follows = getattr(type(fact), "follows_from", None)
                 if follows is not None and follows(fact, self.conclusion) is not True:
+                    why = getattr(fact, "explain", lambda c: "")(self.conclusion)
                     raise LemmaError(
                         f"lemma {self.name!r} provides {sympy.sstr(fact)}, which does not follow from its conclusion "
-                        f"{sympy.sstr(self.conclusion)}: a provided fact must be read off the conclusion")
+                        f"{sympy.sstr(self.conclusion)}: a provided fact must be read off the conclusion"
+                        + (f" ({why})" if why else ""))
         for p in self.params:
             if not isinstance(p, Symbol):
                 raise LemmaError(f"lemma {self.name!r}: parameter {p!r} is not a Symbol")
@@ -411,8 +413,8 @@ class Lemma:
             subs[sym] = val
             cond = None if val == sym else domain_condition(sym, val)
             if cond is not None:
-                domains.append((Hypothesis(f"domain-of-{sym}", f"the parameter {sym} = {sympy.sstr(val)} is "
-                                           f"{domain_words(sym)} (its declared domain)", cond), cond))
+                domains.append((Hypothesis(f"domain-of-{sym}", f"the parameter {sym} must be {domain_words(sym)} "
+                                           f"(its declared domain); here {sym} = {sympy.sstr(val)}", cond), cond))
         unknown = set(constants or {}) - {c.name for c in self.constants}
         if unknown:
             raise LemmaError(f"lemma {self.name!r} has no constants {sorted(unknown)}; "

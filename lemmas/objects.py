@@ -217,6 +217,20 @@ class LipschitzInParameters(Function):
         return tuple(tuple(rest[i:i + 3]) for i in range(0, len(rest), 3))
 
     def follows_from(self, conclusion) -> bool:
+        return not self.explain(conclusion)
+
+    def explain(self, conclusion) -> str:
+        """Why the fact does not follow from ``conclusion`` ('' when it does)."""
+        bad = [str(norm) for _S, norm, _L in self.blocks if not isinstance(norm, Norm)]
+        if bad:
+            return (f"the norms {bad} are not Norm objects: use lemmas.objects.NORMS['fro'], NORMS['spec'] (a plain Tag "
+                    f"prints the same but is another object, so the net lemmas would not match)")
+        if not self._matches(conclusion):
+            return ("its Lipschitz constants and norms are not the coefficients of Distance(f, abs) <= "
+                    "sum_j L_j Distance(theta_j, norm_j) in the conclusion")
+        return ""
+
+    def _matches(self, conclusion) -> bool:
         if not (isinstance(conclusion, sympy.core.relational.Relational) and conclusion.rel_op in ("<=", "<")):
             return False
         if conclusion.lhs != Distance(Tag("f"), Tag("abs")):

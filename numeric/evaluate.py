@@ -36,7 +36,7 @@ from numeric.errors import NotCertified, ParameterError, UsageError
 from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
 from numeric.params import MAX_DPS, Params
 
-__all__ = ["evaluate", "Evaluation", "BlockValue", "Value", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
+__all__ = ["evaluate", "evaluate_expr", "Evaluation", "BlockValue", "Value", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
            "stepwise", "evaluate_lemma", "check_dps"]
 
 GUARD_DIGITS = 15
@@ -327,6 +327,35 @@ def stepwise(params: Mapping | Params | None = None, dps: int = 30, variant: str
             except NotEvaluable:
                 continue
             out.append((i, s.lemma.name, s.relation, +v))
+    return out
+
+
+def evaluate_expr(expr, values: Mapping, dps: int = 30) -> Value:
+    """Any derived expression at ``values`` (Symbol -> number), at ``dps`` digits (integrals by quadrature).
+
+    For chains of your own (the tutorial's two-layer bound); a certified enclosure of the same expression
+    is :func:`numeric.certify`.  Values are numbers, never strings.
+    """
+    from lemmas.core import LemmaError, as_number
+    dps = check_dps(dps)
+    try:
+        vals = {k: as_number(v, f"value of {k}") for k, v in values.items()}
+    except LemmaError as exc:
+        raise UsageError(str(exc)) from None
+    missing = {s for s in expr.free_symbols if s not in vals} - _bound_symbols(expr)
+    if missing:
+        raise UsageError(f"no value for {sorted(map(str, missing))}")
+    with mpmath.workdps(dps + GUARD_DIGITS):
+        v = mp_eval(expr, {k: to_mpf(x) for k, x in vals.items()})
+        _check_finite(v, "expression")
+    with mpmath.workdps(dps):
+        return Value(+v, dps)
+
+
+def _bound_symbols(expr) -> set:
+    out = set()
+    for integ in expr.atoms(sympy.Integral):
+        out |= {lim[0] for lim in integ.limits}
     return out
 
 

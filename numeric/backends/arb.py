@@ -43,7 +43,7 @@ from sympy import Piecewise
 from sympy.core.relational import Relational
 
 import derive
-from lemmas.core import truth
+from lemmas.core import LemmaError, as_number, truth
 from lemmas.objects import logplus
 from lemmas.symbols import SETTING_SYMBOLS
 
@@ -330,8 +330,10 @@ def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_A
     :class:`NotCertified` if no finite enclosure is found.
     """
     dps = check_dps(dps)
-    exact = {s: (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v))
-             for s, v in values.items()}
+    try:      # numbers only: a string is never sympified
+        exact = {s: as_number(v, f"value of {s}") for s, v in values.items()}
+    except LemmaError as exc:
+        raise UsageError(str(exc)) from None
     prec = int(dps * math.log2(10)) + GUARD_BITS
     last_error = None
     best = None
