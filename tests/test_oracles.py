@@ -1,4 +1,4 @@
-"""Sanity tests of the independent oracles in ``tests/oracles.py`` (each can fail).
+"""Sanity tests of the independent oracles in the ``tests/oracles`` package (each can fail).
 
 These check the oracles against facts that do not go through the oracle's own formula
 (probability simplex, an independent mpmath route to the same integral, numpy's matrix_rank,

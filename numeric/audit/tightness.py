@@ -39,7 +39,8 @@ import numpy as np
 import lemmas
 
 from numeric.evaluate import evaluate_lemma
-from numeric.audit.slips import _shrink_to, build_instance, forward, forward_mp
+from numeric.audit.slips.arenas import perturbation as perturbation_arena
+from numeric.audit.slips.transformer import build_instance, forward, forward_mp, shrink_to
 
 __all__ = ["Row", "Table", "tightness_table", "covering_linear", "covering_vector", "softmax_ratio",
            "perturbation_ratio", "rademacher_mc", "greedy_packing_size", "mc_objective"]
@@ -212,15 +213,14 @@ def perturbation_ratio(seed=0, budget=600, softmax_const=2.0) -> Row:
                    + mpmath.mpf(softmax_const) * P["B_w"] * P["B_V"] * P["B_X"] ** 3 * sp(t1["W_QK"], t2["W_QK"]))
             return float(lhs / rhs) if rhs > 0 else 0.0
 
-    from numeric.audit.slips import _e_perturb, _e_sample
     restarts = max(1, budget // 20)
     for _ in range(restarts):
-        p = _e_sample(rng)
+        p = perturbation_arena.sample(rng)
         p["B_X"] = min(p["B_X"], 4.0)
         p["gamma"] = min(p["gamma"], 1e-3)
         cur = ratio(p)
         for _ in range(19):
-            q = _e_perturb(p, rng)
+            q = perturbation_arena.perturb(p, rng)
             q["B_X"] = min(q["B_X"], 4.0)
             q["gamma"] = max(min(q["gamma"], 1e-3), 1e-6)
             c2 = ratio(q)
@@ -264,8 +264,8 @@ def _unpack(params, dims, radii):
     B = params[i:i + d * r_w].reshape(d, r_w); i += d * r_w
     C = params[i:i + d * r_v].reshape(d, r_v); i += d * r_v
     E = params[i:i + k * r_v].reshape(k, r_v)
-    W_QK = _shrink_to(A @ B.T, B_QK, lambda M: float(np.linalg.norm(M)))   # projection onto the ball
-    W_V = _shrink_to(C @ E.T, B_V, lambda M: float(np.linalg.norm(M)))
+    W_QK = shrink_to(A @ B.T, B_QK, lambda M: float(np.linalg.norm(M)))   # projection onto the ball
+    W_V = shrink_to(C @ E.T, B_V, lambda M: float(np.linalg.norm(M)))
     return W_QK, W_V
 
 
@@ -280,7 +280,7 @@ def rademacher_mc(n=16, d=3, k=2, r_w=1, r_v=1, T=4, B_X=1.0, B_w=1.0, B_V=1.0, 
     rng = np.random.default_rng(seed)
     Xs = rng.standard_normal((n, T, d))
     Xs *= (B_X / np.linalg.norm(Xs, axis=2))[:, :, None]
-    Xs = np.array([[_shrink_to(x, B_X, lambda v: float(np.linalg.norm(v))) for x in X] for X in Xs])
+    Xs = np.array([[shrink_to(x, B_X, lambda v: float(np.linalg.norm(v))) for x in X] for X in Xs])
     x_cls = Xs[:, 0, :].copy()
     dims, radii = (d, k, r_w, r_v), (B_w, B_V, B_QK)
     m = 2 * d * r_w + (d + k) * r_v

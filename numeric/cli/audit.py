@@ -20,15 +20,26 @@ NAME = "audit"
 HELP = "machine-checked verdicts on the paper's claims, the slip checks, and (--tightness) the slack per step"
 
 
+#: the largest ``--budget``: the slip checks then take about half a minute on one core (the seven true-lemma
+#: searches run the whole budget; benchmarks/run.py times the audit at this budget)
+MAX_BUDGET = 20000
+
+
 def configure(p):
+    # no heavy imports here: every command's parser is built on every run
     p.add_argument("--preset", default=DEFAULT_PRESET, help=f"parameter preset ({', '.join(PRESETS)})")
-    p.add_argument("--variant", default="default", help="named variant of the chain")
-    p.add_argument("--dps", default="30", help="decimal digits of the numeric evidence (default 30)")
+    p.add_argument("--variant", default="default",
+                   help="named variant of the chain (default: default; an unknown name lists the known ones)")
+    p.add_argument("--dps", default="30", help="decimal digits of the numeric evidence, at most 200 (default 30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--tightness", action="store_true", help="also measure the slack of each step (slower)")
     p.add_argument("--no-slips", action="store_true", help="skip the slip checks")
-    p.add_argument("--budget", default="300", help="evaluations per counterexample search (default 300)")
-    p.add_argument("--seed", default="0", help="seed of the searches and Monte Carlo runs (default 0)")
+    p.add_argument("--budget", default=None,
+                   help=f"evaluations per counterexample search, an integer in [1, {MAX_BUDGET}] (default 300; the "
+                        "maximum takes about half a minute); not with --no-slips")
+    p.add_argument("--seed", default=None,
+                   help="seed of the slip searches and (--tightness) the Monte Carlo runs, an integer in "
+                        "[0, 2^32 - 1] (default 0); needs the slip checks or --tightness")
 
 
 def _int(name, v, lo, hi):
@@ -42,22 +53,39 @@ def _int(name, v, lo, hi):
 
 
 def run(args) -> int:
+    import dataclasses
+
+    import derive
     from numeric.audit.claims import audit
+    from numeric.audit.slips import CONFIRM_DPS, DEFAULT_BUDGET, check_slips
     from numeric.evaluate import check_dps
-    from numeric.audit.slips import CONFIRM_DPS
+    from numeric.progress import phase
 
     if args.preset not in PRESETS:
         raise UsageError(f"--preset: unknown preset {args.preset!r}; known: {', '.join(PRESETS)}")
-    import derive
     if args.variant not in derive.VARIANTS:
         raise UsageError(f"--variant: unknown variant {args.variant!r}; known: {', '.join(derive.VARIANTS)}")
     dps = check_dps(args.dps)
     if dps > 200:
         raise UsageError(f"--dps: the audit's evidence is computed at up to 200 digits, got {dps}")
-    budget = _int("budget", args.budget, 1, 100000)
-    seed = _int("seed", args.seed, 0, 2**32 - 1)
-    a = audit(args.preset, args.variant, dps, slips=not args.no_slips, slip_budget=budget, seed=seed,
-              tightness=args.tightness)
+    # a flag that would change nothing is refused rather than silently ignored
+    if args.budget is not None and args.no_slips:
+        raise UsageError("--budget: sets the slip searches, which --no-slips skips; give one or the other")
+    if args.seed is not None and args.no_slips and not args.tightness:
+        raise UsageError("--seed: seeds the slip searches and the --tightness runs, and neither runs with "
+                         "--no-slips alone")
+    budget = DEFAULT_BUDGET if args.budget is None else _int("budget", args.budget, 1, MAX_BUDGET)
+    seed = 0 if args.seed is None else _int("seed", args.seed, 0, 2**32 - 1)
+
+    with phase("the claims"):
+        a = audit(args.preset, args.variant, dps, slips=False, tightness=False)
+    if not args.no_slips:
+        with phase(f"the slip checks (12 searches, budget {budget})"):
+            a = dataclasses.replace(a, slips=tuple(check_slips(budget=budget, seed=seed)))
+    if args.tightness:
+        from numeric.audit.tightness import tightness_table
+        with phase("the tightness table"):
+            a = dataclasses.replace(a, tightness=tightness_table(seed=seed))
     if args.json:
         print(json.dumps(a.to_json(), indent=2, default=str))
         return 0
