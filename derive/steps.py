@@ -27,12 +27,12 @@ from typing import Any, Callable
 import sympy
 
 import lemmas
-from lemmas.objects import NORMS, CoveringNumber, LipschitzInParameters, RademacherComplexity, logplus
+from lemmas.objects import NORMS, CoveringNumber, GroupLipschitz, LipschitzInParameters, RademacherComplexity, logplus
 
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
 
-__all__ = ["NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "apply_nets", "entropy_blocks",
+__all__ = ["NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "group_fact", "group_cover", "apply_nets", "entropy_blocks",
            "close_entropy_integral", "ClosedBlock", "confidence_part", "integral_limits"]
 
 #: parameter-set kind -> (net lemma name, function of the set's arguments giving the lemma's mapping)
@@ -76,6 +76,43 @@ def parameter_cover(der: Derivation, F, eps) -> list:
         if len(match) != 1:
             raise DerivationError(f"could not find the cover of the parameter set {S} among {covers}")
         out.append(match[0])
+    return out
+
+
+def group_fact(der: Derivation, F) -> GroupLipschitz:
+    """The one grouped Lipschitz fact established for ``F`` in ``der``."""
+    facts = [a for a in der.facts if isinstance(a, GroupLipschitz) and a.args[0] == F]
+    if len(facts) != 1:
+        raise DerivationError(f"expected one grouped Lipschitz fact for {F}, found {len(facts)}: establish the "
+                              f"class's perturbation lemma first")
+    return facts[0]
+
+
+def group_cover(der: Derivation, F, eps, split=None) -> list:
+    """Apply the grouped product-net lemma to the grouped Lipschitz fact of ``F``.
+
+    ``split`` gives the eps weights ``t_j`` of the groups (a free choice with ``sum_j M_j t_j <= 1``); by
+    default every block gets the same share ``1/m``, ``m = sum_j M_j``.  Returns ``[(M_j, log N atom)]``.
+    """
+    fact = group_fact(der, F)
+    groups = fact.groups
+    if split is None:
+        m = sympy.factor(sympy.expand(sympy.Add(*[M for *_, M in groups])))
+        split = [1 / m] * len(groups)
+    if len(split) != len(groups):
+        raise DerivationError(f"the eps split has {len(split)} weights for {len(groups)} groups")
+    mapping = {"F": F, "epsilon": eps}
+    for j, ((S, norm, L, M), t) in enumerate(zip(groups, split), 1):
+        mapping.update({f"S_{j}": S, f"m_{j}": norm, f"L_{j}": L, f"M_{j}": M, f"t_{j}": t})
+    der.apply(lemmas.depth.lipschitz_group_cover(len(groups)), **mapping)
+    covers = der.steps[-1].instance.conclusion.rhs.atoms(CoveringNumber)
+    out = []
+    for (S, norm, L, M), t in zip(groups, split):
+        scale = t * eps / L
+        match = [c for c in covers if c.args[0] == S and c.args[2] == norm and c.args[1] == scale]
+        if len(match) != 1:
+            raise DerivationError(f"could not find the cover of the group {S} among {covers}")
+        out.append((M, match[0]))
     return out
 
 

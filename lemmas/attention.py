@@ -106,7 +106,8 @@ def _perturbation(name, const, softmax_lemma, variant_of=""):
                        SoftmaxLipschitz(C_SM), discharged_by=softmax_lemma),
         ),
         conclusion=sympy.Le(df, L_w * dw + L_V * dV + L_QK * dQK),
-        constants=(Constant(C_SM, const, "softmax Lipschitz constant used"),),
+        constants=(Constant(C_SM, const, "softmax Lipschitz constant used (valid wherever the softmax fact holds at "
+                                         "it)", kind="hypothesis"),),
         provides=(LipschitzInParameters(
             F_THETA,
             euclidean_ball(k, B_w), NORMS["fro"], L_w,

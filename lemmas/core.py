@@ -84,7 +84,7 @@ class Source:
         return self.citation
 
 
-CONSTANT_KINDS = ("proof", "choice")
+CONSTANT_KINDS = ("proof", "choice", "hypothesis")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ class Constant:
       conclusion only gets weaker).  It may be raised, never lowered: lowering it is a *what-if*,
       which :meth:`Lemma.instantiate` refuses unless asked for one explicitly.
     - ``"choice"``: a free choice of the proof; any value in the symbol's declared domain is valid.
+    - ``"hypothesis"``: the lemma holds for every value at which its hypotheses hold, and one of them
+      names the constant (the softmax constant ``c_sm`` of a perturbation lemma: the fact
+      ``SoftmaxLipschitz(c_sm)`` must be established at that value).  The hypothesis decides it.
     """
 
     symbol: Symbol
@@ -115,7 +118,7 @@ class Constant:
     def proved_for(self, value) -> bool | None:
         """Whether the lemma is proved with this constant at ``value`` (three-valued)."""
         value = as_number(value, f"constant {self.name}")
-        if self.kind == "choice":
+        if self.kind in ("choice", "hypothesis"):
             return domain_truth(self.symbol, value)
         return truth(sympy.Ge(value, self.default, evaluate=False))
 
@@ -159,6 +162,8 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         op = cond.rel_op
         if op in ("<=", "<", ">=", ">"):
             diff = sympy.expand(rhs - lhs) if op in ("<=", "<") else sympy.expand(lhs - rhs)
+            if diff.is_extended_nonnegative is None and diff.is_extended_positive is None and not diff.is_number:
+                diff = sympy.factor(sympy.cancel(sympy.together(diff)))     # e.g. 1 - (1 + 2H L)/(1 + 2H L)
             if op in ("<=", ">="):
                 res = diff.is_extended_nonnegative
                 if res is None and diff.is_number:

@@ -34,6 +34,10 @@ __all__ = [
     "Distance",
     "SupNorm",
     "log_covering",
+    "GroupDistance",
+    "GroupLipschitz",
+    "InputLipschitz",
+    "sum_norm",
 ]
 
 
@@ -318,7 +322,7 @@ def log_covering(F, eps, norm, internal=1):
     >>> log_covering(FunctionClass(Tag("toy")), Symbol("e", positive=True), "sup")
     log(CoveringNumber(FunctionClass(toy), e, sup, 1))
     """
-    if not isinstance(norm, Norm):
+    if isinstance(norm, str):
         norm = NORMS[norm]
     return sympy.log(CoveringNumber(F, eps, norm, internal))
 
@@ -332,3 +336,81 @@ def _is_le(conclusion, lhs, rhs) -> bool:
     if not (isinstance(conclusion, sympy.core.relational.Relational) and conclusion.rel_op in ("<=", "<")):
         return False
     return conclusion.lhs == lhs and sympy.expand(conclusion.rhs - rhs) == 0
+
+
+class GroupDistance(Function):
+    r"""``GroupDistance(name, norm, M)``: the sum over ``M`` parameter blocks of one kind of ``||theta_i - theta_i'||``.
+
+    ``GroupDistance(Tag("W_V"), Tag("spec"), H)`` is ``sum_{h=1}^{H} ||W_{V,h} - W_{V,h}'||_2``.
+    """
+
+    nargs = 3
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+
+class GroupLipschitz(Function):
+    """Fact atom: ``|f_theta - f_theta'| <= sum_j L_j sum_{i=1}^{M_j} ||theta_{j,i} - theta_{j,i}'||`` on ``F``.
+
+    The parameters come in groups of identical blocks (heads, layers): group j has ``M_j`` blocks, each
+    ranging over the set ``S_j`` with distances in ``norm_j``.  Arguments: the class, then
+    (S_j, norm_j, L_j, M_j) quadruples.  It is read off a conclusion
+    ``Distance(f, abs) <= sum_j L_j GroupDistance(name_j, norm_j, M_j)``.
+    """
+
+    @property
+    def groups(self) -> tuple:
+        """The (parameter set, norm, Lipschitz constant, multiplicity) quadruples."""
+        rest = self.args[1:]
+        return tuple(tuple(rest[i:i + 4]) for i in range(0, len(rest), 4))
+
+    def follows_from(self, conclusion) -> bool:
+        return not self.explain(conclusion)
+
+    def explain(self, conclusion) -> str:
+        bad = [str(norm) for _S, norm, _L, _M in self.groups if not isinstance(norm, Norm)]
+        if bad:
+            return f"the norms {bad} are not Norm objects (use lemmas.objects.NORMS)"
+        lhs = self.args[0]
+        want_lhs = Distance(Tag("f"), Tag("abs")) if not _is_layer(lhs) else Distance(Tag(str(lhs.args[0]) + "(X)"),
+                                                                                      Tag("2inf"))
+        if not (isinstance(conclusion, sympy.core.relational.Relational) and conclusion.rel_op in ("<=", "<")
+                and conclusion.lhs == want_lhs):
+            return f"the conclusion is not an upper bound on {want_lhs}"
+        have = {}
+        for term in sympy.Add.make_args(sympy.expand(conclusion.rhs)):
+            dists = [a for a in sympy.Mul.make_args(term) if isinstance(a, GroupDistance)]
+            if len(dists) != 1:
+                return f"the term {term} of the conclusion is not L * GroupDistance(...)"
+            coeff = sympy.Mul(*[a for a in sympy.Mul.make_args(term) if not isinstance(a, GroupDistance)])
+            _name, norm, M = dists[0].args
+            have.setdefault((_DIST_NORM.get(str(norm)), sympy.srepr(sympy.expand(M))), []).append(
+                sympy.srepr(sympy.expand(coeff)))
+        want = {}
+        for _S, norm, L, M in self.groups:
+            want.setdefault((str(norm), sympy.srepr(sympy.expand(M))), []).append(sympy.srepr(sympy.expand(L)))
+        if {k: sorted(v) for k, v in have.items()} != {k: sorted(v) for k, v in want.items()}:
+            return ("its Lipschitz constants, norms and multiplicities are not those of the conclusion "
+                    f"(conclusion: {have}; fact: {want})")
+        return ""
+
+
+def _is_layer(F) -> bool:
+    return isinstance(F, FunctionClass) and str(F.args[0]) in ("HiddenLayer", "Readout")
+
+
+class InputLipschitz(Function):
+    """Fact atom: the layer map ``G`` is ``K``-Lipschitz in its input tokens in ``||.||_{2,inf}``
+    (the largest token norm), read off ``Distance(G(X), 2inf) <= K Distance(X, 2inf)``."""
+
+    nargs = 2
+
+    def follows_from(self, conclusion) -> bool:
+        G, K = self.args
+        lhs = Distance(Tag(str(G.args[0]) + "(X)"), Tag("2inf")) if isinstance(G, FunctionClass) else None
+        return lhs is not None and _is_le(conclusion, lhs, K * Distance(Tag("X"), Tag("2inf")))
+
+
+def sum_norm(norm) -> "Norm":
+    """The norm of a group of blocks: the sum of the blocks' ``norm`` distances."""
+    return Norm("sum_" + str(norm))

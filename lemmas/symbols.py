@@ -65,8 +65,8 @@ alpha = Symbol("alpha", nonnegative=True)
 b = Symbol("b", positive=True)
 #: the radius of a norm-based entropy K^2/eps^2
 K = Symbol("K", positive=True)
-#: an entropy block D log+(C/eps), integrated up to U
-D = Symbol("D", positive=True)
+#: an entropy block D log+(C/eps), integrated up to U (D = 0: a group with no blocks, e.g. no hidden layer)
+D = Symbol("D", nonnegative=True)
 C = Symbol("C", positive=True)
 U = Symbol("U", positive=True)
 #: matrix shapes, rank and radii of the nets

@@ -29,8 +29,7 @@ import sympy
 
 import derive
 from lemmas.core import truth
-from lemmas.objects import logplus
-from lemmas.symbols import SETTING_SYMBOLS
+from lemmas.symbols import SETTING_SYMBOLS, H, L
 
 from numeric.errors import NotCertified, ParameterError, UsageError
 from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
@@ -41,6 +40,7 @@ __all__ = ["evaluate", "evaluate_expr", "Evaluation", "BlockValue", "Value", "co
 
 GUARD_DIGITS = 15
 ARG_ORDER = SETTING_SYMBOLS          # (n, d, k, r_w, r_v, T, B_X, B_w, B_V, B_QK, L_sigma, L_loss, c, delta)
+DEEP_ARG_ORDER = SETTING_SYMBOLS + (H, L)
 _MODULES = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
 
 
@@ -132,7 +132,9 @@ class Evaluation:
 
     def to_json(self) -> dict:
         return {
-            "bound": "truong",
+            "bound": "truong" if not is_deep(self.params) else "deep",
+            "heads": self.params["H"],
+            "layers": self.params["L"],
             "status": self.status,
             "theorem": self.is_theorem,
             "failure_probability": self.failure,
@@ -162,9 +164,32 @@ def to_mpf_at(v, dps):
         return to_mpf(v)
 
 
-def mp_args(params: Params, n=None) -> list:
-    """The parameter values in ``ARG_ORDER`` as mpf at the current precision (``n`` overridden if given)."""
-    return [to_mpf(n) if (s.name == "n" and n is not None) else to_mpf(params[s.name]) for s in ARG_ORDER]
+def is_deep(params: Params) -> bool:
+    """Whether ``params`` ask for more than one head or layer (the chain of MATH.md section 8)."""
+    return params["H"] != 1 or params["L"] != 1
+
+
+def arg_order(deep: bool) -> tuple:
+    """The symbols of the compiled functions' positional arguments."""
+    return DEEP_ARG_ORDER if deep else ARG_ORDER
+
+
+def theorem_for(variant: str = "default", constants: Mapping | None = None, what_if: bool = False,
+                deep: bool = False):
+    """The one composed theorem every evaluator (mpmath, Arb, float64) evaluates."""
+    constants = dict(constants or {})
+    try:
+        if deep:
+            return (derive.deep_what_if if what_if else derive.deep_theorem)(variant, constants)
+        return (derive.what_if if what_if else derive.theorem)(variant, constants)
+    except derive.DerivationError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def mp_args(params: Params, n=None, deep: bool | None = None) -> list:
+    """The parameter values in the compiled argument order as mpf (``n`` overridden if given)."""
+    deep = is_deep(params) if deep is None else deep
+    return [to_mpf(n) if (s.name == "n" and n is not None) else to_mpf(params[s.name]) for s in arg_order(deep)]
 
 
 def check_dps(dps) -> int:
@@ -190,23 +215,26 @@ class Compiled:
 
 
 @lru_cache(maxsize=None)
-def _compiled(variant: str, constants: tuple, what_if: bool = False) -> Compiled:
-    th = (derive.what_if if what_if else derive.theorem)(variant, dict(constants))
+def _compiled(variant: str, constants: tuple, what_if: bool = False, deep: bool = False) -> Compiled:
+    th = theorem_for(variant, dict(constants), what_if, deep)
+    args = arg_order(deep)
 
     def lam(expr):
-        return sympy.lambdify(ARG_ORDER, expr, modules=_MODULES)
+        return sympy.lambdify(args, expr, modules=_MODULES)
 
     blocks = tuple((b.name, lam(b.D), lam(b.C), lam(b.U), lam(b.integral)) for b in th.blocks)
     c_rad = sympy.nsimplify(th.rademacher_term / th.rademacher_complexity)
     return Compiled(th, lam(th.bound), lam(th.rademacher_term), lam(th.confidence), blocks, c_rad)
 
 
-def compiled(variant: str = "default", constants: Mapping | None = None, what_if: bool = False) -> Compiled:
+def compiled(variant: str = "default", constants: Mapping | None = None, what_if: bool = False,
+             deep: bool = False) -> Compiled:
     """The mpmath-compiled theorem (cached per variant and constants); ``what_if`` allows lowered proof
-    constants (the result is then not a theorem, and says so)."""
+    constants (the result is then not a theorem, and says so); ``deep`` takes the H-head, L-layer chain,
+    whose functions take H and L as two more arguments."""
     key = tuple(sorted((constants or {}).items()))
     try:
-        return _compiled(variant, key, bool(what_if))
+        return _compiled(variant, key, bool(what_if), bool(deep))
     except derive.DerivationError as exc:
         raise UsageError(str(exc)) from None
 
@@ -252,10 +280,11 @@ def evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str
     """
     dps = check_dps(dps)
     p = Params.coerce(params)
-    comp = compiled(variant, constants, what_if)
+    deep = is_deep(p)
+    comp = compiled(variant, constants, what_if, deep)
     obligations = open_obligations(comp.theorem.obligations, p)
     with mpmath.workdps(dps + GUARD_DIGITS):
-        args = mp_args(p)
+        args = mp_args(p, deep=deep)
         value = comp.value(*args)
         rad = comp.rademacher(*args)
         conf = comp.confidence(*args)
@@ -282,7 +311,7 @@ def smallest_nonvacuous_n(params: Mapping | Params | None = None, variant: str =
                           constants: Mapping | None = None, dps: int = 30, n_max: int = 10**200) -> int | None:
     """The smallest sample size n at which the bound is < c (None if none up to ``n_max``)."""
     p = Params.coerce(params)
-    comp = compiled(variant, constants)
+    comp = compiled(variant, constants, deep=is_deep(p))
     with mpmath.workdps(dps + GUARD_DIGITS):
         c = to_mpf(p["c"])
 
@@ -314,7 +343,7 @@ def stepwise(params: Mapping | Params | None = None, dps: int = 30, variant: str
     bound still holds an unevaluated covering number or complexity are skipped.
     """
     p = Params.coerce(params)
-    th = derive.theorem(variant, dict(constants or {}))
+    th = theorem_for(variant, constants, deep=is_deep(p))
     vals = p.sympy_values()
     out = []
     with mpmath.workdps(dps + GUARD_DIGITS):

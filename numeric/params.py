@@ -32,7 +32,7 @@ from lemmas import symbols as S
 
 from numeric.errors import ParameterError, UsageError
 
-__all__ = ["ParamSpec", "SPECS", "PRESETS", "DEFAULT_PRESET", "Params", "parse_number", "MAX_DPS"]
+__all__ = ["ParamSpec", "SPECS", "PRESETS", "DEFAULT_PRESET", "Params", "parse_number", "MAX_DPS", "OPTIONAL"]
 
 
 @dataclass(frozen=True)
@@ -58,21 +58,34 @@ SPECS = (
     ParamSpec("L_sigma", S.L_sigma, "positive", "--L-sigma", "Lipschitz constant of sigma"),
     ParamSpec("L_loss", S.L_loss, "positive", "--L-loss", "Lipschitz constant of the loss"),
     ParamSpec("c", S.c, "positive", "--c", "the loss takes values in [0, c]"),
-    ParamSpec("delta", S.delta, "unit", "--delta", "confidence level: the bound holds w.p. >= 1 - delta"),
+    ParamSpec("delta", S.delta, "unit", "--delta",
+              "failure probability: the bound holds with probability at least 1 - delta"),
+    ParamSpec("H", S.H, "count", "--heads", "attention heads per layer (MATH.md section 8; default 1)"),
+    ParamSpec("L", S.L, "count", "--layers", "layers: L - 1 hidden layers and the readout (default 1)"),
 )
+#: parameters a mapping may leave out, with the value they then take (one head, one layer: the paper's model)
+OPTIONAL = {"H": 1, "L": 1}
 _BY_NAME = {s.name: s for s in SPECS}
 
 #: presets: every value is documented in README.md
 PRESETS = {
     "bert-base-head": dict(n=10**6, d=768, k=64, r_w=64, r_v=64, T=512, B_X=1, B_w=1, B_V=1, B_QK=1,
-                           L_sigma=1, L_loss=1, c=1, delta="0.05"),
+                           L_sigma=1, L_loss=1, c=1, delta="0.05", H=1, L=1),
     "small": dict(n=10**4, d=16, k=4, r_w=2, r_v=2, T=32, B_X=1, B_w=1, B_V=1, B_QK=1,
-                  L_sigma=1, L_loss=1, c=1, delta="0.05"),
+                  L_sigma=1, L_loss=1, c=1, delta="0.05", H=1, L=1),
+    # BERT-base: 12 layers of 12 heads, d = 768, head dimension 64 (ranks of W_Q W_K^T and of a head's value map
+    # are at most 64)
+    "bert-base": dict(n=10**6, d=768, k=64, r_w=64, r_v=64, T=512, B_X=1, B_w=1, B_V=1, B_QK=1,
+                      L_sigma=1, L_loss=1, c=1, delta="0.05", H=12, L=12),
+    # all-MiniLM-L6 style: d = 384, 12 heads of dimension 32, 6 layers
+    "minilm": dict(n=10**6, d=384, k=32, r_w=32, r_v=32, T=256, B_X=1, B_w=1, B_V=1, B_QK=1,
+                   L_sigma=1, L_loss=1, c=1, delta="0.05", H=12, L=6),
 }
 DEFAULT_PRESET = "bert-base-head"
 MAX_DPS = 10000
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: ASCII digits only: "１０" (full-width) or "١٠" (Arabic-Indic) are refused, not read as 10
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", re.ASCII)
 
 
 def parse_number(name: str, value) -> Fraction:
@@ -116,6 +129,7 @@ class Params(Mapping):
         unknown = set(values) - set(_BY_NAME)
         if unknown:
             raise UsageError(f"unknown parameters {sorted(unknown)}; known: {', '.join(_BY_NAME)}")
+        values = {**OPTIONAL, **dict(values)}
         missing = [s.name for s in SPECS if s.name not in values]
         if missing:
             raise UsageError(f"missing parameters {missing}")
@@ -159,7 +173,7 @@ class Params(Mapping):
         if isinstance(params, Params):
             return params
         if isinstance(params, Mapping):
-            return cls.from_preset(DEFAULT_PRESET, **dict(params)) if set(params) != set(_BY_NAME) \
+            return cls.from_preset(DEFAULT_PRESET, **dict(params)) if set(params) | set(OPTIONAL) != set(_BY_NAME) \
                 else cls(params)
         raise UsageError(f"params must be a mapping of parameter names to numbers, got {type(params).__name__}")
 

@@ -35,17 +35,15 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Mapping
 
 import flint
 import sympy
 from sympy import Piecewise
 from sympy.core.relational import Relational
 
-import derive
 from lemmas.core import LemmaError, as_number, truth
 from lemmas.objects import logplus
-from lemmas.symbols import SETTING_SYMBOLS
 
 from numeric.errors import NotCertified, UsageError
 from numeric.evaluate import check_dps
@@ -356,7 +354,8 @@ def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_A
 
 
 def certified_evaluate(params: Mapping | Params | None = None, dps: int = 30, variant: str = "default",
-                       constants: Mapping | None = None, max_attempts: int = MAX_ATTEMPTS) -> CertifiedValue:
+                       constants: Mapping | None = None, max_attempts: int = MAX_ATTEMPTS,
+                       what_if: bool = False) -> CertifiedValue:
     """A certified enclosure of ``derive.theorem(variant, constants).bound`` at ``params``.
 
     Parameters
@@ -368,10 +367,9 @@ def certified_evaluate(params: Mapping | Params | None = None, dps: int = 30, va
     variant, constants
         As for :func:`numeric.evaluate`.
     """
+    from numeric.evaluate import arg_order, is_deep, theorem_for
     p = Params.coerce(params)
-    try:
-        th = derive.theorem(variant, dict(constants or {}))
-    except derive.DerivationError as exc:
-        raise UsageError(str(exc)) from None
-    values = {s: p[s.name] for s in SETTING_SYMBOLS}
+    deep = is_deep(p)
+    th = theorem_for(variant, constants, what_if, deep)
+    values = {s: p[s.name] for s in arg_order(deep)}
     return certify_expr(th.bound, values, dps=dps, max_attempts=max_attempts)

@@ -51,16 +51,17 @@ def _erfc():
 
 
 @lru_cache(maxsize=None)
-def _vectorised(variant: str, constants: tuple):
-    th = derive.theorem(variant, dict(constants))
+def _vectorised(variant: str, constants: tuple, deep: bool = False):
+    from numeric.evaluate import arg_order, theorem_for
+    th = theorem_for(variant, dict(constants), deep=deep)     # the same theorem every evaluator uses
     mods = [{"logplus": np_logplus, "erfc": _erfc()}, "numpy"]
-    return sympy.lambdify(ARG_ORDER, th.bound, modules=mods)
+    return sympy.lambdify(arg_order(deep), th.bound, modules=mods)
 
 
-def vectorised(variant: str = "default", constants: Mapping | None = None):
-    """The numpy function of the bound, positional arguments in :data:`ARG_ORDER` (cached)."""
+def vectorised(variant: str = "default", constants: Mapping | None = None, deep: bool = False):
+    """The numpy function of the bound, positional arguments in :data:`ARG_ORDER` (and H, L when ``deep``)."""
     try:
-        return _vectorised(variant, tuple(sorted((constants or {}).items())))
+        return _vectorised(variant, tuple(sorted((constants or {}).items())), bool(deep))
     except derive.DerivationError as exc:
         raise UsageError(str(exc)) from None
 
@@ -115,9 +116,11 @@ def evaluate_array(params: Mapping | None = None, variant: str = "default", cons
         raise ParameterError("r_w", "must be at most d (W_QK is d x d)", "an array entry above d")
     if np.any(arrays["r_v"] > np.minimum(arrays["d"], arrays["k"])):
         raise ParameterError("r_v", "must be at most min(d, k) (W_V is d x k)", "an array entry above min(d, k)")
-    f = vectorised(variant, constants)
-    with np.errstate(invalid="ignore", divide="ignore"):   # np.select evaluates the inactive branch too
-        out = np.asarray(f(*(arrays[s.name] for s in ARG_ORDER)), dtype=float)
+    from numeric.evaluate import arg_order
+    deep = bool(np.any(arrays["H"] != 1) or np.any(arrays["L"] != 1))
+    f = vectorised(variant, constants, deep)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):   # np.select evaluates inactive branches
+        out = np.asarray(f(*(arrays[s.name] for s in arg_order(deep))), dtype=float)
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     out = np.broadcast_to(out, shape).copy()
     if not np.all(np.isfinite(out)):

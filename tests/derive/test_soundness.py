@@ -211,16 +211,21 @@ df = Distance(Tag("f"), Tag("abs"))
 def test_a_fact_that_does_not_follow_from_the_conclusion_is_refused():
     with pytest.raises(LemmaError, match="does not follow from its conclusion"):
         toy("bad-lip", df, 2 * x * dw + x * dv, (x,),
-            provides=(LipschitzInParameters(F, Tag("S1"), Tag("fro"), x, Tag("S2"), Tag("spec"), x),))
+            provides=(LipschitzInParameters(F, Tag("S1"), lemmas.objects.NORMS["fro"], x, Tag("S2"),
+                                            lemmas.objects.NORMS["spec"], x),))
     with pytest.raises(LemmaError, match="does not follow"):
         Lemma(name="bad-out", title="t", params=(x,), hypotheses=(), conclusion=sympy.Le(SupNorm(F), 2 * x),
               provides=(OutputBound(F, x),), source=Source("t", kind="derived", derivation="t"))
 
 
 def test_a_fact_read_off_the_conclusion_is_accepted():
+    from lemmas.objects import NORMS
     lem = toy("good-lip", df, 2 * x * dw + x * dv, (x,),
-              provides=(LipschitzInParameters(F, Tag("S1"), Tag("fro"), 2 * x, Tag("S2"), Tag("spec"), x),))
+              provides=(LipschitzInParameters(F, Tag("S1"), NORMS["fro"], 2 * x, Tag("S2"), NORMS["spec"], x),))
     assert lem.provides
+    with pytest.raises(LemmaError, match="not Norm objects"):       # a Tag prints like the Norm but is not it
+        toy("tag-lip", df, 2 * x * dw + x * dv, (x,),
+            provides=(LipschitzInParameters(F, Tag("S1"), Tag("fro"), 2 * x, Tag("S2"), Tag("spec"), x),))
 
 
 # -- 6. no hand rewriting outside the engine -------------------------------------------------------------------
