@@ -62,3 +62,4 @@ __all__ = [
     "INSTANCE_MODES",
 ]
 
+from .spec_deep import deep_bound_spec  # noqa: F401
