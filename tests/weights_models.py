@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Head", "Model", "build_model", "write_model", "col_norm_sum"]
+__all__ = ["Head", "Model", "build_model", "write_model", "write_tensors", "hf_tensors", "plain_tensors",
+           "col_norm_sum", "layernorm", "layernorm_params", "close", "check_against_construction", "CountingFile",
+           "layer_of_names", "REL"]
 
 
 def _orthonormal(rng, rows, cols):
@@ -141,3 +144,66 @@ def write_model(m: Model, path: Path, layout="hf-bert", config=True, **kw) -> Pa
         cfg = {"num_attention_heads": m.H, "hidden_size": m.d} if config else None
         return write_tensors(hf_tensors(m, **kw), path, cfg)
     return write_tensors(plain_tensors(m, **kw), path, None)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+REL = 1e-10
+
+
+def close(a, b, rel=REL):
+    """a == b up to a relative tolerance (no absolute slack)."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
+
+
+def check_against_construction(meas, x: Head, dh: int, d: int):
+    """Every figure of a HeadMeasure against the construction of head ``x`` (sums computed here)."""
+    s, t = x.s, x.t
+    qk, v = meas.qk, meas.v
+    assert (meas.d, meas.k) == (d, dh)
+    assert qk.shape == (d, d) and v.shape == (d, dh)
+    assert qk.rank_bound == dh and v.rank_bound == dh
+    assert qk.numerical_rank == len(s), (meas.layer, meas.head)
+    assert v.numerical_rank == len(t)
+    assert close(qk.spectral, s[0]) and close(v.spectral, t[0])
+    fro_qk, fro_v = math.sqrt(math.fsum(s ** 2)), math.sqrt(math.fsum(t ** 2))
+    assert close(qk.frobenius, fro_qk) and close(v.frobenius, fro_v)
+    assert close(qk.stable_rank, fro_qk ** 2 / s[0] ** 2) and close(v.stable_rank, fro_v ** 2 / t[0] ** 2)
+    assert close(qk.norm_21, col_norm_sum(x.W_QK)), "(2,1) norm of W_QK: columns"
+    assert close(qk.norm_21_rows, col_norm_sum(x.W_QK.T)), "(2,1) norm of W_QK^T: rows"
+    assert close(v.norm_21, col_norm_sum(x.W_V))
+    assert close(qk.norm_11, math.fsum(abs(float(e)) for e in x.W_QK.ravel()))
+    # every nonzero singular value, not only the largest
+    assert all(close(a, b, 1e-9) for a, b in zip(qk.singular_values, s))
+    assert all(c < 1e-12 * s[0] for c in qk.singular_values[len(s):])
+
+
+class CountingFile:
+    """Wrap a TensorFile: record which layer each get() reads and which returned arrays are still alive."""
+
+    def __init__(self, tf, layer_of):
+        self.tf, self.layer_of = tf, layer_of
+        self.path, self.names, self.format = tf.path, tf.names, tf.format
+        self.reads, self.alive, self.violations = [], [], []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.tf.close()
+
+    def get(self, name):
+        layer = self.layer_of(name)
+        others = [(n, lay) for n, lay, ref in self.alive if ref() is not None and lay != layer]
+        if others:
+            self.violations.append((name, others))
+        a = self.tf.get(name)
+        self.reads.append((layer, name))
+        self.alive.append((name, layer, weakref.ref(a)))
+        return a
+
+
+def layer_of_names(lay):
+    """name -> the layer of a Layout whose tensors include it."""
+    return lambda name: next(i for i in lay.layers if name in lay.layer_names(i))
+

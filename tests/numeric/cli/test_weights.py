@@ -1,8 +1,12 @@
-"""``rankbound weights``: output on good files; one-line errors and exit code 2 on bad ones."""
+"""``rankbound weights``: output on good files; one-line errors and exit code 2 on bad ones and bad flags.
+
+Hypothesis-driven fuzzing of the flags and of the weights' scale is in test_weights_fuzz.py.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -205,8 +209,8 @@ def test_mixed_plain_forms_and_mixed_layouts(capsys, tmp_path, model):
 def test_B_X_required_without_an_embedding(capsys, tmp_path, model):
     path = write_tensors(plain_tensors(model, with_embedding=False), tmp_path / "m.npz")
     assert_usage_error(capsys, [path], "no embedding matrix to estimate B_X", "pass --B-X")
-    assert_usage_error(capsys, [path, "--B-X", "-1"], "B_X must be > 0")
-    assert_usage_error(capsys, [path, "--B-X", "abc"], "parameter B_X: must be a decimal number")
+    assert_usage_error(capsys, [path, "--B-X", "-1"], "--B-X must be > 0")
+    assert_usage_error(capsys, [path, "--B-X", "abc"], "--B-X must be a decimal number")
 
 
 def test_files_and_values_that_cannot_be_measured(capsys, tmp_path, model):
@@ -225,12 +229,13 @@ def test_files_and_values_that_cannot_be_measured(capsys, tmp_path, model):
 
 def test_bad_selections_and_flags(capsys, tmp_path, model):
     path = write_model(model, tmp_path / "p.npz", "plain")
-    assert_usage_error(capsys, [path, "--layer", 7], "no layer 7; layers: [0, 1]")
-    assert_usage_error(capsys, [path, "--head", 9], "layer 0 has no head 9; heads: [0, 1, 2]")
+    assert_usage_error(capsys, [path, "--layer", 7], "no layer 7 (--layer); layers: [0, 1]")
+    assert_usage_error(capsys, [path, "--head", 9], "layer 0 has no head 9 (--head); heads: [0, 1, 2]")
     assert_usage_error(capsys, [path, "--layer", "x"], "--layer must be a non-negative integer")
-    assert_usage_error(capsys, [path, "--rank-tol", 2], "rank tolerance must be a number in [0, 1)")
-    assert_usage_error(capsys, [path, "--n", "0.5"], "n must be a positive integer")
-    assert_usage_error(capsys, [path, "--dps", 0], "parameter dps")
+    assert_usage_error(capsys, [path, "--rank-tol", 2], "--rank-tol must be a number in [0, 1)")
+    assert_usage_error(capsys, [path, "--n", "0.5"], "--n must be a positive integer")
+    assert_usage_error(capsys, [path, "--dps", 0], "--dps must be a positive integer")
+    assert_usage_error(capsys, [path, "--dps", 10001], "parameter dps: must be an integer in [1, 10000]")
     assert_usage_error(capsys, [], "the following arguments are required: FILE")
 
 
@@ -240,3 +245,109 @@ def test_B_X_from_layernorm(capsys, hf_file, model):
     assert all(f"layer {i}: B_X = " in out for i in range(model.L)) and "a proved bound" in out
     assert "is an estimate" not in out
     assert_usage_error(capsys, [hf_file, "--B-X-from", "vibes"], "invalid choice: 'vibes'")
+
+
+# ---------------------------------------------------------------------------------------------- flags
+
+
+def test_every_flag_is_checked_and_named(capsys, tmp_path, model):
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    assert_usage_error(capsys, [path, "--variant", "nonexistent"],
+                       "--variant: unknown variant 'nonexistent'; known: default, sharp-softmax, dudley-half")
+    for value in ("1e400", "-1e400", "nan", "inf", "1e-400"):
+        line = assert_usage_error(capsys, [path, f"--rank-tol={value}"], "--rank-tol must be")
+        assert value in line
+    assert_usage_error(capsys, [path, "--rank-tol", "0.99999999999999999999"], "float64 does not round to 1")
+    for flag in ("--B-X", "--B-w"):
+        assert_usage_error(capsys, [path, flag, "nan"], f"{flag} must be a decimal number")
+        assert_usage_error(capsys, [path, flag, "0"], f"{flag} must be > 0")
+    for flag in ("--n", "--heads"):
+        assert_usage_error(capsys, [path, flag, "1e-400"], f"{flag} must be a positive integer")
+    for flag in ("--layer", "--head"):
+        assert_usage_error(capsys, [path, flag, "-1"], f"{flag} must be a non-negative integer")
+    assert_usage_error(capsys, [path, "--dps", "1e400"], "parameter dps")
+    assert_usage_error(capsys, [path, "--dps", "9" * 5000], "--dps has more digits than can be read",
+                       "(5000 characters)")
+    assert_usage_error(capsys, [path, "--layer", "1e400"], "--layer must be a non-negative integer below 10^9")
+    assert_usage_error(capsys, [path, "--B-X", "1e5000"], "--B-X must lie between 1e-4000 and 1e4000")
+
+
+def test_a_flag_that_would_be_ignored_is_refused(capsys, tmp_path, model):
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    for source in ("embedding", "layernorm"):
+        assert_usage_error(capsys, [path, "--B-X", "2", "--B-X-from", source],
+                           f"--B-X-from {source} cannot be combined with --B-X")
+    rc, out, _ = run_main(capsys, path, "--B-X-from", "embedding", "--json", "--dps", 8)   # explicit default: fine
+    assert rc == 0 and json.loads(out)["B_X"]["source"] == "max row l2 norm of tensor 'W_E'"
+
+
+def test_numbers_past_float_range_are_read_exactly(capsys, tmp_path, model):
+    """--n 1e400 and --B-X 1e-400 are valid exact numbers: the bound is evaluated at them (no overflow)."""
+    path = write_model(model, tmp_path / "p.npz", "plain")
+    rc, out, err = run_main(capsys, path, "--n", "1e400", "--B-X", "1e-400", "--layer", 0, "--head", 0, "--json",
+                            "--dps", 8)
+    assert rc == 0, err
+    js = json.loads(out, parse_constant=lambda c: pytest.fail(f"JSON holds {c}"))
+    ev = js["heads"][0]["bounds"]["truong_at_rank_bound"]
+    assert js["n"] == "1" + "0" * 400 and ev["evaluated"] is True and ev["params"]["n"] == js["n"]
+
+
+# ---------------------------------------------------------------------------------------------- odd files
+
+
+def test_huge_finite_weights_give_figures_or_one_line(capsys, tmp_path, model):
+    """Entries near 1e200: W_V's figures are reported; W_QK = W_Q W_K^T (about 1e400) is one error line."""
+    t = {k: (v * 1e150 if k.endswith("W_V") else v) for k, v in plain_tensors(model).items()}
+    rc, out, err = run_main(capsys, write_tensors(t, tmp_path / "v.npz"), "--json", "--dps", 8)
+    assert rc == 0 and err == ""
+    js = json.loads(out, parse_constant=lambda c: pytest.fail(f"JSON holds {c}"))
+    assert len(js["heads"]) == model.L * model.H
+    for h in js["heads"]:
+        x = model.head(h["layer"], h["head"])
+        assert abs(float(h["W_V"]["spectral"]) / (x.t[0] * 1e150) - 1) < 1e-9
+    t = {k: (v * 1e200 if k.endswith(("W_Q", "W_K")) else v) for k, v in plain_tensors(model).items()}
+    line = assert_usage_error(capsys, [write_tensors(t, tmp_path / "qk.npz")], "qk.npz: the Frobenius norm of layer 0 "
+                              "head 0 W_QK = W_Q W_K^T is about", "outside the float64 range")
+    assert "nan" not in line and "LAPACK" not in line
+
+
+def test_directories_empty_files_and_fifos(capsys, tmp_path):
+    assert_usage_error(capsys, [tmp_path], "is a directory, not a weights file")
+    (tmp_path / "e.safetensors").write_bytes(b"")
+    assert_usage_error(capsys, [tmp_path / "e.safetensors"], "e.safetensors: is an empty file")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "p.safetensors")
+        r = subprocess.run([sys.executable, "-m", "numeric.cli", "weights", str(tmp_path / "p.safetensors")],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+        assert r.stderr.strip().splitlines() == [f"rankbound: error: {tmp_path / 'p.safetensors'}: is a FIFO (named "
+                                                 f"pipe), not a weights file"]
+
+
+def test_object_arrays_in_an_npz(capsys, tmp_path, model):
+    t = plain_tensors(model)
+    t["layer0.head0.W_V"] = np.array([[1, "a"]], dtype=object)
+    path = tmp_path / "obj.npz"
+    np.savez(path, **t)
+    assert_usage_error(capsys, [path], "tensor 'layer0.head0.W_V': is an array of Python objects")
+
+
+def test_a_path_that_is_not_utf8_subprocess(capsys, tmp_path, model):
+    """A file name with a byte that is not UTF-8: the table and the error print it escaped (real encoded
+    streams, in a subprocess), and so does the JSON; no traceback."""
+    if sys.platform == "win32" or sys.getfilesystemencoding().lower() not in ("utf-8", "utf8"):
+        pytest.skip("needs a POSIX file system with UTF-8 names")
+    raw = os.fsencode(str(tmp_path)) + b"/m\xff.npz"
+    try:
+        write_model(build_model(seed=22, L=1, H=1), os.fsdecode(raw), "plain")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses names that are not UTF-8")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    for args, rc in (([raw, b"--dps", b"8"], 0), ([raw + b"x"], 2)):
+        r = subprocess.run([sys.executable, "-m", "numeric.cli", "weights", *args], capture_output=True, timeout=120,
+                           env=env)
+        out, err = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
+        assert r.returncode == rc and "Traceback" not in err, err
+        assert "m\\xff.npz" in out + err
+    rc, out, _ = run_main(capsys, os.fsdecode(raw), "--json", "--dps", 8)
+    assert rc == 0 and json.loads(out)["file"].endswith("m\\xff.npz")
