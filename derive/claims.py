@@ -60,8 +60,9 @@ def _claim(key, statement, conditions, proved_evidence, refuted=None):
 
 
 def _under(expr, conds):
-    """Use conditions ``a < b`` (a, b > 0) known on a Piecewise branch: log(b/a) is then positive."""
-    reps = {}
+    """Use conditions ``a < b`` (a, b > 0) known on a Piecewise branch: ``log(x)`` with ``x = b/a`` (decided by
+    cancelling ``x a / b``, not by the printed form) is then positive."""
+    ratios = []
     for cond in conds:
         if isinstance(cond, sympy.StrictLessThan) or isinstance(cond, sympy.LessThan):
             a, b = cond.lhs, cond.rhs
@@ -70,40 +71,69 @@ def _under(expr, conds):
         else:
             continue
         if a.is_positive and b.is_positive:
-            ratio = sympy.cancel(b / a)
-            strict = isinstance(cond, (sympy.StrictLessThan, sympy.StrictGreaterThan))
-            reps[log(ratio)] = Dummy("l", positive=True) if strict else Dummy("l", nonnegative=True)
+            ratios.append((a, b, isinstance(cond, (sympy.StrictLessThan, sympy.StrictGreaterThan))))
+    if not ratios:
+        return expr
+    reps = {}
+    for lg in expr.atoms(log):
+        x = lg.args[0]
+        for a, b, strict in ratios:
+            if sympy.cancel(sympy.powsimp(sympy.expand_power_base(x * a / b, force=False))) == 1 or \
+                    sympy.simplify(x * a / b - 1) == 0:
+                reps[lg] = Dummy("l", positive=True) if strict else Dummy("l", nonnegative=True)
+                break
     return expr.xreplace(reps) if reps else expr
 
 
 def positive(expr) -> bool | None:
     """``expr > 0``, three-valued, by structure (Piecewise: every branch, under its condition)."""
+    sg = _sign(expr)
+    if sg == 2:
+        return True
+    return expr.is_positive
+
+
+def nonnegative_by_structure(expr) -> bool:
+    """``expr >= 0`` shown by structure (the same rules as :func:`positive`)."""
+    return _sign(expr) is not None
+
+
+def _sign(expr):
+    """2 if ``expr > 0`` is shown by structure, 1 if only ``expr >= 0`` is, None otherwise."""
     if isinstance(expr, Piecewise):
         vals, previous = [], []
         for e, cond in expr.args:
             known = [sympy.Not(p) for p in previous] + ([cond] if cond is not sympy.true else [])
-            vals.append(positive(_under(e, [k for k in known if k is not sympy.true])))
+            vals.append(_sign(_under(e, [k for k in known if k is not sympy.true])))
             previous.append(cond)
-        return True if all(v is True for v in vals) else (False if all(v is False for v in vals) else None)
+        return None if any(v is None for v in vals) else min(vals)
     if isinstance(expr, Add):
-        vals = [positive(a) for a in expr.args]
-        if all(v is True for v in vals):
-            return True
-        nonneg = [v is True or a.is_nonnegative for v, a in zip(vals, expr.args)]
-        if all(nonneg) and any(v is True for v in vals):
-            return True
-        return expr.is_positive
+        vals = [_sign(a) for a in expr.args]
+        if any(v is None for v in vals):
+            return _atomic(expr)
+        return 2 if any(v == 2 for v in vals) else 1          # nonnegative terms, one of them positive
     if isinstance(expr, Mul):
-        vals = [positive(a) for a in expr.args]
-        if all(v is True for v in vals):
-            return True
-        return expr.is_positive
+        vals = [_sign(a) for a in expr.args]
+        if any(v is None for v in vals):
+            return _atomic(expr)
+        return min(vals)                                      # a factor that may vanish makes it >= 0 only
     if isinstance(expr, sympy.erfc) and expr.args[0].is_extended_real:
-        return True          # erfc(x) = (2/sqrt(pi)) int_x^oo e^{-t^2} dt > 0 for real x
+        return 2             # erfc(x) = (2/sqrt(pi)) int_x^oo e^{-t^2} dt > 0 for real x
     if isinstance(expr, Pow) and expr.exp.is_real:
-        if positive(expr.base) is True:
-            return True
-    return expr.is_positive
+        base = _sign(expr.base)
+        if base == 2:
+            return 2
+        if base == 1 and expr.exp.is_positive:
+            return 1
+    return _atomic(expr)
+
+
+def _atomic(expr):
+    if expr.is_positive:
+        return 2
+    if expr.is_nonnegative:
+        return 1
+    return None
 
 
 def _with_delta_below_one(expr):

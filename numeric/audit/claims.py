@@ -47,7 +47,8 @@ __all__ = ["Evidence", "AuditClaim", "Audit", "audit", "CLAIM_KEYS", "claim_rate
            "lattice_count", "quoted_linear_bound", "linear_class_packing"]
 
 VERDICTS = ("holds", "fails", "unknown")
-CLAIM_KEYS = ("rate-n", "T-free", "log-r_w", "improves-prior", "frobenius-inputs", "linear-class-quote")
+CLAIM_KEYS = ("rate-n", "T-free", "log-r_w", "improves-prior", "frobenius-inputs", "linear-class-quote",
+              "deep-rate-n", "deep-T-free", "growth-H", "growth-L")
 WITNESS_DPS = 50
 
 
@@ -512,9 +513,11 @@ def claim_linear_class_quote(cases=((1, Fraction(1), Fraction(1), Fraction(1, 10
 def audit(preset: str = DEFAULT_PRESET, variant: str = "default", dps: int = 30, slips: bool = True,
           slip_budget: int | None = None, seed: int = 0, tightness: bool = False) -> Audit:
     """All claims (and, by default, the slip checks; the tightness table only on request)."""
+    from numeric.audit.depth import depth_claims
     claims = (claim_rate_n(preset, variant, dps), claim_T_free(preset, variant, dps),
               claim_log_r_w(preset, variant, dps), claim_improves_prior(preset, dps),
-              claim_frobenius_inputs(preset, variant, dps), claim_linear_class_quote())
+              claim_frobenius_inputs(preset, variant, dps), claim_linear_class_quote()) + \
+        depth_claims(preset, variant, dps)
     sl = ()
     if slips:
         from numeric.audit.slips import DEFAULT_BUDGET, check_slips
