@@ -65,6 +65,39 @@ def subprocess_time(code, repeat=3):
                                           stdout=subprocess.DEVNULL), repeat)
 
 
+def compare_rows(quick: bool = False) -> list:
+    """Issue 14: ``compare`` at 1000 digits and at d = 1e9 (before: minutes); each against a baseline of this run.
+
+    - the crossover n* to 1000 digits (default preset, prior integral nontrivial there), Gauss-Legendre
+      nodes computed afresh, against one hand-typed mpmath evaluation of ours at 1000 digits;
+    - ``rankbound compare --vs edelman --dps 1000`` and ``--d 1e9`` (certified signs) end to end in a new
+      process, against ``import sympy`` in a new process.
+    """
+    import numeric.compare.kernels as kernels
+    from numeric.compare.crossover import crossover
+    from numeric.params import Params
+    out = []
+    p = Params.from_preset()
+    crossover("edelman", p, dps=30)                      # compile once
+
+    def cold_1000():
+        kernels._NODES.clear()
+        crossover("edelman", p, dps=1000)
+
+    t_x = best_of(cold_1000, 1 if quick else 2)
+    t_hand = best_of(lambda: hand_mpmath(23348692, 768, 64, 64, 64, dps=1000), 3)
+    out.append(("crossover n* vs edelman, 1000 digits (nodes cold)", f"{t_x:.2f} s",
+                f"{t_hand * 1e3:.1f} ms (hand mpmath, ours, 1000 digits)", t_x / t_hand, "< 30 s", t_x < 30))
+    t_sympy = subprocess_time("import sympy")
+    for label, argv, target in (("compare --vs edelman --dps 1000", ["--dps", "1000"], 30),
+                                ("compare --vs edelman --d 1e9 (certified)", ["--d", "1e9", "--dps", "15"], 10)):
+        t = best_of(lambda: subprocess.run([sys.executable, "-m", "numeric.cli", "compare", "--vs", "edelman", *argv],
+                                           check=True, cwd=ROOT, stdout=subprocess.DEVNULL), 1 if quick else 2)
+        out.append((f"rankbound {label} end to end", f"{t:.2f} s", f"{t_sympy:.2f} s (import sympy)", t / t_sympy,
+                    f"< {target} s", t < target))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="10^5 grid points instead of 10^6")
@@ -137,6 +170,9 @@ def main(argv=None):
                                              stdout=subprocess.DEVNULL), 1)
     rows.append((f"rankbound audit --budget {MAX_BUDGET} (the maximum)", f"{t_audit:.1f} s",
                  f"{t_claims:.1f} s (audit --no-slips)", t_audit / t_claims, "< 120 s", t_audit < 120))
+
+    # comparisons at high precision and huge dimension (issue 14); self-contained: its own baselines
+    rows += compare_rows(quick=args.quick)
 
     header = "| figure | measured | baseline | ratio | target | met |\n|---|---|---|---|---|---|"
     lines = [header] + [f"| {a} | {b} | {c_} | {r:.2f} | {t} | {'yes' if ok else 'NO'} |"

@@ -7,7 +7,7 @@ import argparse
 from numeric.errors import UsageError
 from numeric.params import DEFAULT_PRESET, PRESETS, SPECS
 
-__all__ = ["Parser", "add_param_flags", "params_from"]
+__all__ = ["Parser", "add_param_flags", "params_from", "check_output_path"]
 
 
 class Parser(argparse.ArgumentParser):
@@ -30,3 +30,25 @@ def params_from(args):
     return Params.from_preset(args.preset, **{s.name: getattr(args, s.name) for s in SPECS})
 
 
+def check_output_path(flag: str, path: str, suffixes=None, example: str = "out.txt") -> str:
+    """Refuse an output file that cannot be written, before any work (one-line UsageError naming ``flag``).
+
+    The folder must exist and be writable, ``path`` must not be a folder (nor an existing file that
+    cannot be written), and, when ``suffixes`` are given, end in one of them (case-insensitive).
+    """
+    import os
+    if not path:
+        raise UsageError(f"{flag}: give a file name such as {example}")
+    if os.path.isdir(path):
+        raise UsageError(f"{flag}: {path!r} is a folder; give a file name such as {example}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"{flag}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise UsageError(f"{flag}: {path!r} cannot be written (no write permission)")
+    if suffixes is not None:
+        suffix = os.path.splitext(path)[1].lower().lstrip(".")
+        allowed = [s.lower().lstrip(".") for s in suffixes]
+        if suffix not in allowed:
+            raise UsageError(f"{flag}: {path!r} must end in one of {', '.join('.' + s for s in allowed)}")
+    return path
