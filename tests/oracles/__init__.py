@@ -35,6 +35,10 @@ from __future__ import annotations
 
 # the private helpers are re-exported too: some tests build on them (O._unit, O._ball_samples, ...)
 from .common import _ctx, _export, _fro, _scale_to, _spec, _unit  # noqa: F401
+from .deep import (apply_theta_noise, attention_head, climb, deep_forward, deep_group_distances,  # noqa: F401
+                   deep_limits, deep_theta_from_leaves, deep_theta_leaves, deep_token_states, hidden_layer_forward,
+                   jiggle_tokens, norm_2inf, project_ball, project_low_rank, random_deep_theta, readout_forward,
+                   theta_noise)
 from .instances import (INSTANCE_MODES, _perturb_low_rank, _random_theta, _random_tokens,  # noqa: F401
                         random_low_rank, random_transformer_instance)
 from .nets import (_haar_stiefel, _sigma_net, _stiefel_net, candes_plan_net,  # noqa: F401
