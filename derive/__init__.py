@@ -24,5 +24,8 @@ __all__ = ["Derivation", "DerivationError", "HypothesisRefused", "Obligation", "
 def register_derived():
     """Derive (and so register) the derived lemmas of the default chain and the rebuilt prior bounds."""
     th = theorem()
+    deep = deep_theorem()
+    from .posthoc import posthoc_theorem
     from .prior import PRIORS, prior
-    return [logplus_integral(), th.covering_lemma, th.lemma] + [prior(name).lemma for name in PRIORS]
+    return [logplus_integral(), th.covering_lemma, th.lemma, deep.covering_lemma, deep.lemma,
+            posthoc_theorem().lemma] + [prior(name).lemma for name in PRIORS]

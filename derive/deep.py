@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import sympy
 
-from lemmas.depth import DEEP_GROUPS, deep_class, hidden_layer, readout_layer
+from lemmas.depth import DEEP_GROUPS, DEEP_PARAMS, deep_class, hidden_layer, readout_layer
 from lemmas.objects import GeneralisationGap, GroupLipschitz, InputLipschitz, log_covering
 from lemmas.symbols import H, L, L_loss, c, delta, eps, n
 
@@ -90,7 +90,8 @@ def _deep_covering(variant_name: str, constants: tuple, what_if: bool, split: tu
     cov_lemma = cov.as_lemma("deep-covering" + suffix,
                              title="log N_inf(F_deep, eps) <= sum over groups of M_j D_j log+(C_j/eps)",
                              citation="MATH.md section 8 (rankbound's derivation; constants are our choices)",
-                             family="depth")
+                             family="depth",
+                             example={**{s_: 1 for s_ in DEEP_PARAMS}, L: 2, H: 2, eps: sympy.Rational(1, 10)})
     return cov, cov_lemma, terms
 
 

@@ -251,6 +251,29 @@ class Derivation:
         self.steps.append(Step(lem, inst, "apply", relation, before, after, pattern, discharged + extra, open_))
         return self
 
+    def union_over_grid(self, lemma: Lemma | str = "union-bound-grid", **mapping) -> "Derivation":
+        """Turn the statement of one cell of a grid fixed in advance into one for every cell simultaneously.
+
+        The chain must currently fail with probability ``delta * p`` (the cell's share); the grid lemma's
+        hypotheses (the weights sum to at most 1, ...) are checked, and the failure probability becomes
+        the lemma's bound ``delta * W``.  The bound itself is unchanged: it now holds for every cell (every
+        value of the cell's free indices) at once.
+        """
+        lem = self._resolve(lemma)
+        if lem.family != "probability" or not lem.name.startswith("union-bound-grid"):
+            raise DerivationError(f"lemma {lem.name!r} is not a union bound over a grid (family 'probability')")
+        inst = self._instantiate(lem, mapping, None)
+        delta_, p_, _W = (inst.subs[s] for s in lem.params)
+        if sympy.expand(self.failure - delta_ * p_) != 0:
+            raise DerivationError(
+                f"the chain fails with probability {sympy.sstr(self.failure)}, not delta * p = {sympy.sstr(delta_ * p_)}: "
+                f"a grid union needs each cell's statement at its share of delta")
+        discharged, open_ = self._check(inst)
+        self.failure = inst.conclusion.rhs.doit() if inst.conclusion.rhs.has(sympy.Sum) else inst.conclusion.rhs
+        self.steps.append(Step(lem, inst, "union", "=", self.rhs, self.rhs, None, discharged, open_,
+                               note=f"for every cell of the grid at once: failure <= {sympy.sstr(self.failure)}"))
+        return self
+
     # -- results -------------------------------------------------------------------------------
     @property
     def obligations(self) -> tuple:
@@ -312,8 +335,8 @@ class Derivation:
     def describe(self) -> str:
         lines = [f"{self.name}: {sympy.sstr(self.lhs)}"]
         for i, s in enumerate(self.steps, 1):
-            if s.kind == "establish":
-                lines.append(f"  ({i}) establish {s.lemma.name}: {s.note}")
+            if s.kind in ("establish", "union"):
+                lines.append(f"  ({i}) {s.kind} {s.lemma.name}: {s.note}")
             else:
                 lines.append(f"  ({i}) {s.relation} {sympy.sstr(s.after)}   [by {s.lemma.name}]")
         return "\n".join(lines)

@@ -29,9 +29,12 @@ from .covering import (BILINEAR_SCORE_COVER, COVER_L2S_BY_SUP, COVER_SPEC_BY_FRO
                        lipschitz_parameter_cover,
                        LOW_RANK_NET_SPHERE, VOLUMETRIC_NET, euclidean_ball, linear_class, lowrank_ball,
                        lowrank_sphere)
-from .chaining import (DUDLEY, DUDLEY_HALF, INTEGRAL_LINEARITY_2, INTEGRAL_LINEARITY_3, SQRT_SUBADDITIVE_2,
-                       SQRT_SUBADDITIVE_3, integral_linearity, sqrt_subadditive)
-from .generalisation import CONTRACTION, RADEMACHER_GENERALISATION, UNION_BOUND
+from .chaining import (DUDLEY, DUDLEY_HALF, INTEGRAL_LINEARITY_2, INTEGRAL_LINEARITY_3, INTEGRAL_LINEARITY_5,
+                       SQRT_SUBADDITIVE_2, SQRT_SUBADDITIVE_3, SQRT_SUBADDITIVE_5, integral_linearity, sqrt_subadditive)
+from .depth import (DEEP_OUTPUT_BOUND, DEEP_PERTURBATION, HIDDEN_INPUT_LIPSCHITZ, HIDDEN_PARAM_LIPSCHITZ,
+                    LIPSCHITZ_GROUP_COVER_5, READOUT_INPUT_LIPSCHITZ, READOUT_PARAM_LIPSCHITZ, SCORE_PERTURBATION,
+                    deep_class, lipschitz_group_cover)
+from .generalisation import CONTRACTION, RADEMACHER_GENERALISATION, UNION_BOUND, UNION_BOUND_GRID
 from .attention import (SOFTMAX_LIPSCHITZ, SOFTMAX_LIPSCHITZ_SHARP, TRANSFORMER_OUTPUT_BOUND,
                         TRANSFORMER_PERTURBATION, TRANSFORMER_PERTURBATION_SHARP, transformer_class)
 from . import depth, prior
@@ -50,8 +53,11 @@ __all__ = [
     "LINEAR_COVER_VECTOR", "LIPSCHITZ_PARAMETER_COVER", "LOW_RANK_NET_BALL", "LOW_RANK_NET_SPHERE",
     "VOLUMETRIC_NET", "euclidean_ball", "linear_class", "lowrank_ball", "lowrank_sphere",
     "DUDLEY", "DUDLEY_HALF", "INTEGRAL_LINEARITY_2", "INTEGRAL_LINEARITY_3", "SQRT_SUBADDITIVE_2", "SQRT_SUBADDITIVE_3",
-    "integral_linearity", "sqrt_subadditive", "lipschitz_parameter_cover", "LIPSCHITZ_PARAMETER_COVER_2",
-    "CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND",
+    "integral_linearity", "sqrt_subadditive", "INTEGRAL_LINEARITY_5", "SQRT_SUBADDITIVE_5",
+    "DEEP_OUTPUT_BOUND", "DEEP_PERTURBATION", "HIDDEN_INPUT_LIPSCHITZ", "HIDDEN_PARAM_LIPSCHITZ",
+    "LIPSCHITZ_GROUP_COVER_5", "READOUT_INPUT_LIPSCHITZ", "READOUT_PARAM_LIPSCHITZ", "SCORE_PERTURBATION",
+    "deep_class", "lipschitz_group_cover", "lipschitz_parameter_cover", "LIPSCHITZ_PARAMETER_COVER_2",
+    "CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND", "UNION_BOUND_GRID",
     "SOFTMAX_LIPSCHITZ", "SOFTMAX_LIPSCHITZ_SHARP", "TRANSFORMER_OUTPUT_BOUND", "TRANSFORMER_PERTURBATION",
     "TRANSFORMER_PERTURBATION_SHARP", "transformer_class",
     "depth", "prior", "CEILING_LE_PLUS_ONE", "COVER_L2S_BY_SUPS", "DUDLEY_INVERSE_SQUARE", "EDELMAN_LAYER_COVER",

@@ -23,7 +23,8 @@ from .objects import NORMS, CoveringNumber, OutputBound, RademacherComplexity
 from .symbols import C_ALPHA, C_DUDLEY, F, alpha, b, eps, n
 
 __all__ = ["DUDLEY", "DUDLEY_HALF", "SQRT_SUBADDITIVE_2", "SQRT_SUBADDITIVE_3", "INTEGRAL_LINEARITY_2",
-           "INTEGRAL_LINEARITY_3", "sqrt_subadditive", "integral_linearity"]
+           "INTEGRAL_LINEARITY_3", "SQRT_SUBADDITIVE_5", "INTEGRAL_LINEARITY_5", "sqrt_subadditive",
+           "integral_linearity"]
 
 
 _CONSTS = (Constant(C_ALPHA, 4, "coefficient of alpha in Dudley's bound"),
@@ -119,3 +120,5 @@ SQRT_SUBADDITIVE_2 = sqrt_subadditive(2)
 SQRT_SUBADDITIVE_3 = sqrt_subadditive(3)
 INTEGRAL_LINEARITY_2 = integral_linearity(2)
 INTEGRAL_LINEARITY_3 = integral_linearity(3)
+SQRT_SUBADDITIVE_5 = sqrt_subadditive(5)        # the five groups of the H-head, L-layer chain
+INTEGRAL_LINEARITY_5 = integral_linearity(5)

@@ -16,6 +16,8 @@ Examples
 ...             source=Source("nowhere", kind="derived", derivation="trivial"),
 ...             family="toy", example={x: 1})
 >>> lem.instantiate({x: 3}).conclusion
+3 <= 6
+>>> truth(lem.instantiate({x: 3}).conclusion)
 True
 >>> truth(sympy.Le(x, 2 * x))
 True
@@ -137,6 +139,13 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         return False
     if cond in facts or (isinstance(cond, Relational) and cond.reversed in facts):
         return True
+    if isinstance(cond, Basic) and cond.has(sympy.Sum):
+        try:                        # a sum over a grid (e.g. of the post-hoc weights) evaluated by SymPy
+            cond = cond.doit()
+        except (ValueError, NotImplementedError):     # SymPy proves divergence by raising
+            return None if not isinstance(cond, Relational) else _divergent(cond)
+        if cond is sympy.true or cond is sympy.false:
+            return bool(cond)
     if isinstance(cond, sympy.Contains):
         elem, where = cond.args
         if where == sympy.S.Integers:
@@ -162,7 +171,8 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         op = cond.rel_op
         if op in ("<=", "<", ">=", ">"):
             diff = sympy.expand(rhs - lhs) if op in ("<=", "<") else sympy.expand(lhs - rhs)
-            if diff.is_extended_nonnegative is None and diff.is_extended_positive is None and not diff.is_number:
+            if diff.is_extended_nonnegative is None and diff.is_extended_positive is None and not diff.is_number \
+                    and _small(diff):
                 diff = sympy.factor(sympy.cancel(sympy.together(diff)))     # e.g. 1 - (1 + 2H L)/(1 + 2H L)
             if op in ("<=", ">="):
                 res = diff.is_extended_nonnegative
@@ -179,6 +189,26 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         if op == "!=":
             v = truth(sympy.Eq(lhs, rhs), facts)
             return None if v is None else (not v)
+    return None
+
+
+def _small(expr) -> bool:
+    """Small enough to factor quickly: few operations and no rational with hundreds of digits."""
+    if expr.count_ops() > 200:
+        return False
+    return all(max(abs(r.p), abs(r.q)).bit_length() < 1000 for r in expr.atoms(sympy.Rational))
+
+
+def _divergent(cond) -> bool | None:
+    """A relational with a sum SymPy proved divergent (to +oo for nonnegative terms): ``sum <= x`` is false."""
+    for side, other, op_ok in ((cond.lhs, cond.rhs, ("<=", "<")), (cond.rhs, cond.lhs, (">=", ">"))):
+        if isinstance(side, sympy.Sum) and cond.rel_op in op_ok and side.function.is_nonnegative \
+                and other.is_finite:
+            try:
+                if side.is_convergent() is sympy.false:
+                    return False
+            except (ValueError, NotImplementedError):
+                return False         # is_convergent raises "diverges like ..." for these series
     return None
 
 
@@ -269,11 +299,11 @@ def _subst(expr: Any, subs: Mapping) -> Any:
     """Simultaneous structural substitution (symbols, including bound ones)."""
     if not subs:
         return expr
-    if isinstance(expr, sympy.Eq):
-        # an equality is a rewriting rule: keep it unevaluated.  Rebuilding it evaluated makes SymPy
-        # try to decide it, which for an Integral side means quadrature by evalf (minutes per call,
-        # e.g. logplus-sqrt-integral at D=2, C=1/4, U=1)
-        return sympy.Eq(_subst(expr.lhs, subs), _subst(expr.rhs, subs), evaluate=False)
+    if isinstance(expr, Relational):
+        # keep a relational unevaluated: rebuilding it evaluated makes SymPy try to decide it, which for an
+        # Integral side means quadrature by evalf (minutes per call, e.g. logplus-sqrt-integral at D=2, C=1/4,
+        # U=1) and for a divergent Sum an exception; deciding it is truth()'s job
+        return type(expr)(_subst(expr.lhs, subs), _subst(expr.rhs, subs), evaluate=False)
     if isinstance(expr, Basic):
         return expr.xreplace(dict(subs))
     return expr

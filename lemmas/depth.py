@@ -34,7 +34,7 @@ from .symbols import B_QK, B_V, B_X, B_w, C_SM, F as F_cls, H, L, L_sigma, T, d,
 __all__ = ["DEEP_PARAMS", "deep_class", "hidden_layer", "readout_layer", "rho", "Lam", "B_f_deep",
            "SCORE_PERTURBATION", "HIDDEN_INPUT_LIPSCHITZ", "READOUT_INPUT_LIPSCHITZ", "HIDDEN_PARAM_LIPSCHITZ",
            "READOUT_PARAM_LIPSCHITZ", "DEEP_PERTURBATION", "DEEP_OUTPUT_BOUND", "lipschitz_group_cover",
-           "DEEP_GROUPS"]
+           "DEEP_GROUPS", "LIPSCHITZ_GROUP_COVER_5"]
 
 DEEP_PARAMS = (d, k, r_w, r_v, T, H, L, B_X, B_w, B_V, B_QK, L_sigma)
 HIDDEN_PARAMS = (d, r_w, r_v, H, B_X, B_V, B_QK)

@@ -18,7 +18,8 @@ from sympy import Function
 from .objects import GeneralisationGap, LossClass, RademacherComplexity
 from .symbols import C_CONF, C_RAD, F, L_loss, c, delta, n
 
-__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND", "UnionFailure"]
+__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND", "UnionFailure", "UNION_BOUND_GRID",
+           "GridFailure"]
 
 
 CONTRACTION = register(Lemma(
@@ -66,6 +67,9 @@ class UnionFailure(Function):
     is_extended_real = True
     is_extended_nonnegative = True
 
+    def _latex(self, printer):
+        return r"\Pr[\text{one of two statements fails}]"
+
 
 delta_1, delta_2 = sympy.symbols("delta_1 delta_2", nonnegative=True)
 
@@ -79,4 +83,36 @@ UNION_BOUND = register(Lemma(
     family="probability",
     example={UnionFailure(delta_1, delta_2): sympy.Rational(1, 10), delta_1: sympy.Rational(1, 20),
              delta_2: sympy.Rational(1, 20)},
+))
+
+
+class GridFailure(Function):
+    """``GridFailure(delta, p)``: the probability that the statement of at least one cell of a grid fixed in
+    advance fails, when the statement of a cell of weight ``p`` fails with probability at most ``delta p``."""
+
+    nargs = 2
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    def _latex(self, printer):
+        return r"\Pr[\text{some cell of the grid fails}]"
+
+
+p_cell = sympy.Symbol("p", positive=True)
+total_weight = sympy.Symbol("W", positive=True)
+
+UNION_BOUND_GRID = register(Lemma(
+    name="union-bound-grid",
+    title="statements over a countable grid fixed in advance, cell c failing w.p. <= delta p_c with sum_c p_c = W "
+          "<= 1, hold simultaneously w.p. >= 1 - delta W",
+    params=(delta, p_cell, total_weight),
+    hypotheses=(Hypothesis("weights-sum-at-most-one", "the weights of the grid's cells sum to W <= 1",
+                           sympy.Le(total_weight, 1, evaluate=False)),
+                Hypothesis("grid-fixed-in-advance", "the grid and its weights are chosen before the sample is seen")),
+    conclusion=sympy.Le(GridFailure(delta, p_cell), delta * total_weight),
+    source=Source("Boole's inequality over a countable family (the standard repair for data-dependent radii, e.g. "
+                  "Bartlett, Foster & Telgarsky 2017, proof of Theorem 1.1)"),
+    family="probability",
+    example={GridFailure(delta, p_cell): sympy.Rational(1, 20), delta: sympy.Rational(1, 20),
+             p_cell: sympy.Rational(1, 2), total_weight: 1},
 ))

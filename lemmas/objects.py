@@ -348,6 +348,12 @@ class GroupDistance(Function):
     is_extended_real = True
     is_extended_nonnegative = True
 
+    def _latex(self, printer):
+        name, norm, M = self.args
+        sub = Distance._SUB.get(str(norm), "")
+        return r"\sum_{i=1}^{%s}\left\|%s_i-%s_i'\right\|%s" % (printer._print(M), str(name).replace("_", r"\_"),
+                                                                 str(name).replace("_", r"\_"), sub)
+
 
 class GroupLipschitz(Function):
     """Fact atom: ``|f_theta - f_theta'| <= sum_j L_j sum_{i=1}^{M_j} ||theta_{j,i} - theta_{j,i}'||`` on ``F``.
@@ -357,6 +363,11 @@ class GroupLipschitz(Function):
     (S_j, norm_j, L_j, M_j) quadruples.  It is read off a conclusion
     ``Distance(f, abs) <= sum_j L_j GroupDistance(name_j, norm_j, M_j)``.
     """
+
+    def _latex(self, printer):
+        terms = [r"%s\sum_{i\le %s}\|\Delta\theta_{%d,i}\|" % (printer._print(L), printer._print(M), j)
+                 for j, (_S, _n, L, M) in enumerate(self.groups, 1)]
+        return r"%s\text{ is Lipschitz: } |\Delta f|\le %s" % (printer._print(self.args[0]), " + ".join(terms))
 
     @property
     def groups(self) -> tuple:
@@ -404,6 +415,10 @@ class InputLipschitz(Function):
     (the largest token norm), read off ``Distance(G(X), 2inf) <= K Distance(X, 2inf)``."""
 
     nargs = 2
+
+    def _latex(self, printer):
+        G, K = self.args
+        return r"%s\text{ is }%s\text{-Lipschitz in its input}" % (printer._print(G), printer._print(K))
 
     def follows_from(self, conclusion) -> bool:
         G, K = self.args

@@ -63,6 +63,8 @@ SPECS = (
     ParamSpec("H", S.H, "count", "--heads", "attention heads per layer (MATH.md section 8; default 1)"),
     ParamSpec("L", S.L, "count", "--layers", "layers: L - 1 hidden layers and the readout (default 1)"),
 )
+#: counts that enter as exponents or multiplicities of the chain, with the largest value accepted
+MAX_COUNT = {"H": 10**6, "L": 10**6}
 #: parameters a mapping may leave out, with the value they then take (one head, one layer: the paper's model)
 OPTIONAL = {"H": 1, "L": 1}
 _BY_NAME = {s.name: s for s in SPECS}
@@ -122,6 +124,12 @@ def parse_number(name: str, value) -> Fraction:
     raise ParameterError(name, "must be a number", value)
 
 
+def _label(spec: ParamSpec) -> str:
+    """How errors name a parameter: its name, with its flag when the two differ (``H (--heads)``)."""
+    plain = spec.flag.lstrip("-").replace("-", "_")
+    return spec.name if plain == spec.name else f"{spec.name} ({spec.flag})"
+
+
 class Params(Mapping):
     """A validated parameter point (name -> int or Fraction)."""
 
@@ -136,20 +144,24 @@ class Params(Mapping):
         out = {}
         for spec in SPECS:
             raw = values[spec.name]
-            x = parse_number(spec.name, raw)
+            label = _label(spec)
+            x = parse_number(label, raw)
             if spec.kind == "count":
                 if x.denominator != 1:
-                    raise ParameterError(spec.name, "must be an integer", raw)
+                    raise ParameterError(label, "must be an integer", raw)
                 if x < 1:
-                    raise ParameterError(spec.name, "must be a positive integer (>= 1)", raw)
+                    raise ParameterError(label, "must be a positive integer (>= 1)", raw)
+                if spec.name in MAX_COUNT and x > MAX_COUNT[spec.name]:
+                    raise ParameterError(label, f"must be at most {MAX_COUNT[spec.name]:.0e} (the bound grows like "
+                                                f"rho^(L-2) in the layers; larger models are beyond this tool)", raw)
                 out[spec.name] = int(x)
             elif spec.kind == "positive":
                 if x <= 0:
-                    raise ParameterError(spec.name, "must be > 0", raw)
+                    raise ParameterError(label, "must be > 0", raw)
                 out[spec.name] = x
             else:
                 if not (0 < x < 1):
-                    raise ParameterError(spec.name, "must lie in the open interval (0, 1)", raw)
+                    raise ParameterError(label, "must lie in the open interval (0, 1)", raw)
                 out[spec.name] = x
         if out["r_w"] > out["d"]:
             raise ParameterError("r_w", f"must be at most d = {out['d']} (W_QK is d x d)", out["r_w"])

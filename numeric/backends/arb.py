@@ -38,6 +38,7 @@ from fractions import Fraction
 from typing import Mapping
 
 import flint
+import mpmath
 import sympy
 from sympy import Piecewise
 from sympy.core.relational import Relational
@@ -54,6 +55,8 @@ __all__ = ["arb_eval", "certified_evaluate", "certify_expr", "CertifiedValue", "
 
 #: bits added to the requested digits at the first attempt; each further attempt doubles the precision
 GUARD_BITS = 32
+#: the largest binary exponent of an endpoint printed exactly (about 600,000 decimal digits)
+MAX_EXPONENT_BITS = 2_000_000
 MAX_ATTEMPTS = 4
 
 
@@ -254,6 +257,10 @@ def arb_endpoints(ball) -> tuple[Fraction, Fraction]:
     def frac(x):
         m, e = x.man_exp()
         m, e = int(m), int(e)
+        if abs(e) > MAX_EXPONENT_BITS:
+            raise NotCertified(f"the enclosure is about 2^{e} (10^{e * 0.30103:.4g}): an astronomically "
+                               f"{'large' if e > 0 else 'small'} bound, beyond the {MAX_EXPONENT_BITS} binary digits "
+                               f"rankbound prints exactly")
         return Fraction(m) * (Fraction(2) ** e)
 
     return frac(ball.lower()), frac(ball.upper())
@@ -266,6 +273,9 @@ def decimal_round(x: Fraction, digits: int, direction: str) -> str:
     if x == 0:
         return "0"
     a = abs(x)
+    bits = abs(a.numerator.bit_length() - a.denominator.bit_length())
+    if bits > 20000:                      # astronomically large or small: exact powers of 10 would take minutes
+        return _decimal_round_far(x, digits, direction)
     # the decimal exponent from the bit lengths (no int -> str conversion of huge numbers)
     e = math.floor((a.numerator.bit_length() - a.denominator.bit_length()) * math.log10(2))
     while a < Fraction(10) ** e:
@@ -277,6 +287,32 @@ def decimal_round(x: Fraction, digits: int, direction: str) -> str:
     q = math.floor(m) if direction == "down" else math.ceil(m)
     s = str(Decimal(f"{q}e{-shift}"))      # exact: constructing a Decimal from a string does not round
     return s.replace("E", "e")
+
+
+def _decimal_round_far(x: Fraction, digits: int, direction: str) -> str:
+    """Directed decimal rounding of a number with a huge exponent, in mpmath at 30 guard digits.
+
+    The scaled value ``x 10^shift`` is computed with a relative error below 10^-(digits + 25); the last
+    decimal digit is then moved one more unit outward, so the result is rounded in ``direction`` whatever
+    that error did (the interval gets at most one unit in the last place wider).
+    """
+    ctx = mpmath.MPContext()
+    ctx.dps = digits + 30
+    mant, exp2 = _dyadic(x)
+    v = ctx.ldexp(ctx.mpf(mant), exp2)
+    e = int(ctx.floor(ctx.log10(abs(v))))
+    shift = digits - 1 - e
+    m = v * ctx.power(10, shift)
+    q = int(ctx.floor(m)) - 1 if direction == "down" else int(ctx.ceil(m)) + 1
+    return str(Decimal(f"{q}e{-shift}")).replace("E", "e")
+
+
+def _dyadic(x: Fraction) -> tuple[int, int]:
+    """``x = m 2^e`` exactly for a dyadic fraction (Arb endpoints are dyadic)."""
+    den = x.denominator
+    if den & (den - 1):
+        raise ValueError("not a dyadic fraction")
+    return x.numerator, -(den.bit_length() - 1)
 
 
 @dataclass(frozen=True)

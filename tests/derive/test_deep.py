@@ -43,6 +43,8 @@ def _close(a, b, digits):
         return abs(mpmath.mpf(a) - mpmath.mpf(b)) <= mpmath.mpf(10) ** (1 - digits) * abs(mpmath.mpf(b))
 
 
+@pytest.mark.lemma("deep-theorem")
+@pytest.mark.lemma("deep-covering")         # its blocks (D, C) are checked against the table too
 @pytest.mark.parametrize("preset,heads,layers,ref", [
     ("bert-base-head", 12, 1, "374.02"), ("bert-base-head", 1, 2, "69.09"), ("bert-base-head", 12, 6, "2511.7"),
     ("bert-base-head", 3, 4, None), ("small", 12, 6, None), ("small", 2, 3, None), ("bert-base", 12, 12, None),

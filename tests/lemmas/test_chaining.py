@@ -184,6 +184,13 @@ def test_sqrt_subadditive_2(a):
     _check_sqrt_subadditive(lemmas.get("sqrt-subadditive-2"), a)
 
 
+@pytest.mark.lemma("sqrt-subadditive-5")
+@given(a=st.tuples(*[nonneg] * 5))
+@example(a=(0.0, 0.0, 0.0, 0.0, 5.0))      # equality
+def test_sqrt_subadditive_5(a):
+    _check_sqrt_subadditive(lemmas.get("sqrt-subadditive-5"), a)
+
+
 def _check_sqrt_subadditive(lem, a):
     rhs = rhs_at(lem, {f"a_{i}": x for i, x in enumerate(a, 1)}, dps=50)
     with mpmath.workdps(50):
@@ -207,7 +214,8 @@ def _random_function(rng, x):
 
 @pytest.mark.lemma("integral-linearity-3")
 @pytest.mark.lemma("integral-linearity-2")
-@pytest.mark.parametrize("m", [2, 3])
+@pytest.mark.lemma("integral-linearity-5")
+@pytest.mark.parametrize("m", [2, 3, 5])
 @given(seed=st.integers(0, 2**32 - 1), lo=st.floats(0, 2), width=st.floats(0, 3))
 @settings(max_examples=15)
 def test_integral_linearity(m, seed, lo, width):

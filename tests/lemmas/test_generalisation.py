@@ -148,3 +148,36 @@ def test_union_bound_on_finite_probability_spaces(weights, data):
         assert union <= rhs * (1 + mpmath.mpf(10) ** -25)
         if not (A & B):
             assert abs(union - rhs) <= mpmath.mpf(10) ** -25
+
+
+GRID = lemmas.get("union-bound-grid")
+
+
+@pytest.mark.lemma("union-bound-grid")
+@given(st.lists(st.integers(1, 20), min_size=2, max_size=10), st.integers(2, 6), st.data())
+def test_union_bound_grid_on_finite_probability_spaces(weights, cells, data):
+    """Exact check: cells c with weights p_c (summing to W <= 1), cell c's statement failing on an event of
+    probability <= delta p_c; the probability that some cell fails is at most the lemma's delta W."""
+    from fractions import Fraction
+    import mpmath
+    total = sum(weights)
+    prob = [Fraction(w, total) for w in weights]
+    m = len(weights)
+    raw = [data.draw(st.integers(1, 10)) for _ in range(cells)]
+    W = Fraction(data.draw(st.integers(1, 10)), 10)                      # weights sum to W <= 1
+    p = [Fraction(x, sum(raw)) * W for x in raw]
+    delta = Fraction(data.draw(st.integers(1, 99)), 100)
+    failing = set()
+    for pc in p:                                                          # an event of probability <= delta p_c
+        budget, event = delta * pc, set()
+        for i in data.draw(st.permutations(range(m))):
+            if sum(prob[j] for j in event | {i}) <= budget:
+                event.add(i)
+        failing |= event
+    to_sym = lambda q: sympy.Rational(q.numerator, q.denominator)  # noqa: E731
+    inst = GRID.instantiate({"delta": to_sym(delta), "p": to_sym(p[0]), "W": to_sym(W)})
+    assert lemmas.truth(dict((h.name, c) for h, c in inst.hypotheses)["weights-sum-at-most-one"]) is True
+    bound = inst.conclusion.rhs
+    with mpmath.workdps(40):
+        assert mpmath.mpf(sum(prob[i] for i in failing).numerator) / sum(prob[i] for i in failing).denominator \
+            <= mpmath.mpf(bound.p) / bound.q * (1 + mpmath.mpf(10) ** -30) if failing else True
