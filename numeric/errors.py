@@ -10,7 +10,14 @@ class ParameterError(UsageError):
 
     def __init__(self, name: str, constraint: str, value):
         self.name, self.constraint, self.value = name, constraint, value
-        super().__init__(f"parameter {name}: {constraint}, got {value!r}")
+        super().__init__(f"parameter {name}: {constraint}, got {shorten(repr(value))}")
+
+
+def shorten(text: str, keep: int = 60) -> str:
+    """A long value cut for a one-line error: its start and end, and how long it was."""
+    if len(text) <= keep:
+        return text
+    return f"{text[:30]}...{text[-15:]} ({len(text)} characters)"
 
 
 class NotCertified(RuntimeError):

@@ -85,6 +85,8 @@ PRESETS = {
 }
 DEFAULT_PRESET = "bert-base-head"
 MAX_DPS = 10000
+#: the longest digit string a number may have (Python converts at most 4300 digits at once)
+MAX_DIGITS = 4000
 
 #: ASCII digits only: "１０" (full-width) or "١٠" (Arabic-Indic) are refused, not read as 10
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", re.ASCII)
@@ -109,7 +111,10 @@ def parse_number(name: str, value) -> Fraction:
         if not _NUMBER.match(text):
             raise ParameterError(name, "must be a decimal number such as 1000, 0.05 or 1e6", value)
         mant, _, exp = text.lower().partition("e")
-        if exp and abs(int(exp)) > 100000:
+        if len(mant) > MAX_DIGITS:
+            raise ParameterError(name, f"has {len(mant)} digits; numbers are read with at most {MAX_DIGITS} digits",
+                                 text)
+        if exp and (len(exp) > 7 or abs(int(exp)) > 100000):
             raise ParameterError(name, "exponent out of range (|exponent| <= 100000)", value)
         return Fraction(text)
     try:

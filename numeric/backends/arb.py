@@ -285,8 +285,7 @@ def decimal_round(x: Fraction, digits: int, direction: str) -> str:
     shift = digits - 1 - e
     m = x * Fraction(10) ** shift
     q = math.floor(m) if direction == "down" else math.ceil(m)
-    s = str(Decimal(f"{q}e{-shift}"))      # exact: constructing a Decimal from a string does not round
-    return s.replace("E", "e")
+    return _scaled_decimal(q, -shift)
 
 
 def _decimal_round_far(x: Fraction, digits: int, direction: str) -> str:
@@ -304,7 +303,24 @@ def _decimal_round_far(x: Fraction, digits: int, direction: str) -> str:
     shift = digits - 1 - e
     m = v * ctx.power(10, shift)
     q = int(ctx.floor(m)) - 1 if direction == "down" else int(ctx.ceil(m)) + 1
-    return str(Decimal(f"{q}e{-shift}")).replace("E", "e")
+    return _scaled_decimal(q, -shift)
+
+
+def _int_str(q: int) -> str:
+    """``str(q)`` for integers of any length (Python refuses more than 4300 digits at once)."""
+    if abs(q) < 10 ** 4000:
+        return str(q)
+    sign, q = ("-", -q) if q < 0 else ("", q)
+    m = int(q.bit_length() * 0.30103) // 2
+    hi, lo = divmod(q, 10 ** m)
+    return sign + _int_str(hi) + _int_str(lo).rjust(m, "0")
+
+
+def _scaled_decimal(q: int, exp10: int) -> str:
+    """The exact decimal string of ``q * 10^exp10`` (as Decimal would print it, without its digit limit)."""
+    if abs(q) < 10 ** 4000:
+        return str(Decimal(f"{q}e{exp10}")).replace("E", "e")    # exact: a Decimal from a string does not round
+    return str(Decimal(f"{_int_str(q)}e{exp10}")).replace("E", "e")
 
 
 def _dyadic(x: Fraction) -> tuple[int, int]:

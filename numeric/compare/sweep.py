@@ -88,6 +88,10 @@ def _short(x: Fraction) -> str:
         return mpmath.nstr(mpmath.mpf(x.numerator) / x.denominator, 3)
 
 
+#: names that --vary also accepts (the flags' words for the count parameters H and L)
+ALIASES = {"heads": "H", "layers": "L"}
+
+
 def parse_vary(spec: str, dps: int | None = None, params: Mapping | None = None):
     """``name=start:stop[:lin|log[:count]]`` or a bare ``name`` -> (name, grid).
 
@@ -95,6 +99,9 @@ def parse_vary(spec: str, dps: int | None = None, params: Mapping | None = None)
     exact values (ints for counts, Fractions otherwise; the inner points at N significant digits).
     """
     text = (spec or "").strip()
+    head, sep, tail = text.partition("=")
+    if head.strip() in ALIASES:                       # --vary heads=1:12 is --vary H=1:12
+        text = ALIASES[head.strip()] + sep + tail
     if re.fullmatch(r"[A-Za-z_]+", text) and text in _KIND:
         text = f"{text}={default_range(text, params)}"
     m = re.fullmatch(r"([A-Za-z_]+)\s*=\s*([^:]+):([^:]+)(?::(lin|log))?(?::(\d+))?", text)
