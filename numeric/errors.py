@@ -10,7 +10,17 @@ class ParameterError(UsageError):
 
     def __init__(self, name: str, constraint: str, value):
         self.name, self.constraint, self.value = name, constraint, value
-        super().__init__(f"parameter {name}: {constraint}, got {shorten(repr(value))}")
+        super().__init__(f"parameter {name}: {constraint}, got {shorten(safe_repr(value))}")
+
+
+def safe_repr(value) -> str:
+    """``repr(value)``, or a description when Python refuses to print it (an int of more than 4300 digits)."""
+    try:
+        return repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            return f"an integer of about {int(abs(value).bit_length() * 0.30103) + 1} digits"
+        return f"a {type(value).__name__} too large to print"
 
 
 def shorten(text: str, keep: int = 60) -> str:

@@ -85,15 +85,29 @@ PRESETS = {
 }
 DEFAULT_PRESET = "bert-base-head"
 MAX_DPS = 10000
-#: the longest digit string a number may have (Python converts at most 4300 digits at once)
+#: the longest digit string a number may have, and the largest decimal exponent (Python converts at most 4300
+#: digits between int and str at once, and exact values are printed back)
 MAX_DIGITS = 4000
+MAX_EXPONENT = 4000
 
 #: ASCII digits only: "１０" (full-width) or "١٠" (Arabic-Indic) are refused, not read as 10
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", re.ASCII)
 
 
 def parse_number(name: str, value) -> Fraction:
-    """Read a number exactly from an int, a finite float, a Fraction or a decimal string."""
+    """Read a number exactly from an int, a finite float, a Fraction or a decimal string.
+
+    Numbers lie within 1e-4000 .. 1e4000 and are written with at most 4000 digits (exact values are
+    printed back, and Python converts at most 4300 digits between int and str at once).
+    """
+    x = _parse_number(name, value)
+    if x and max(abs(x.numerator), x.denominator).bit_length() > MAX_EXPONENT * 3.3219 + 8:
+        raise ParameterError(name, f"is out of range (numbers lie within 1e-{MAX_EXPONENT} .. 1e{MAX_EXPONENT} and "
+                                   f"have at most {MAX_DIGITS} digits)", value)
+    return x
+
+
+def _parse_number(name: str, value) -> Fraction:
     if isinstance(value, bool):
         raise ParameterError(name, "must be a number, not a boolean", value)
     if isinstance(value, int):
@@ -114,8 +128,9 @@ def parse_number(name: str, value) -> Fraction:
         if len(mant) > MAX_DIGITS:
             raise ParameterError(name, f"has {len(mant)} digits; numbers are read with at most {MAX_DIGITS} digits",
                                  text)
-        if exp and (len(exp) > 7 or abs(int(exp)) > 100000):
-            raise ParameterError(name, "exponent out of range (|exponent| <= 100000)", value)
+        if exp and (len(exp) > 7 or abs(int(exp)) > MAX_EXPONENT):
+            raise ParameterError(name, f"exponent out of range (numbers lie within 1e-{MAX_EXPONENT} .. "
+                                       f"1e{MAX_EXPONENT})", value)
         return Fraction(text)
     try:
         import mpmath

@@ -44,6 +44,9 @@ def check_output_path(flag: str, path: str, suffixes=None, example: str = "out.t
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UsageError(f"{flag}: the folder {folder!r} does not exist")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError(f"{flag}: {path!r} exists and is not a regular file (a pipe or a device?); give a file "
+                         f"name such as {example}")
     if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         raise UsageError(f"{flag}: {path!r} cannot be written (no write permission)")
     if suffixes is not None:

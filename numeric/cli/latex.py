@@ -1,7 +1,9 @@
 """``rankbound latex``: the derivation as LaTeX that compiles.
 
 Without options the whole standalone document goes to stdout; ``--out FILE`` writes it to a
-file instead.  ``--lemma NAME`` prints one lemma's ``lemma`` environment and ``--expr`` the
+file instead.  The document's value table is ``numeric.evaluate`` at the default preset,
+computed here and passed to :func:`derive.latex.document` (which prints numbers, never computes
+them).  ``--lemma NAME`` prints one lemma's ``lemma`` environment and ``--expr`` the
 final bound in paper form (math mode); ``--variant`` picks the named variant of the chain.
 
 Examples
@@ -14,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 import sys
 
 from numeric.errors import UsageError
@@ -48,16 +49,15 @@ def _content(args) -> str:
         if args.lemma not in lemmas.names():
             raise UsageError(f"--lemma: no lemma named {args.lemma!r}; registered: {', '.join(lemmas.names())}")
         return L.lemma_latex(args.lemma) + "\n"
-    return L.document(th.variant.name)
+    import numeric
+    evaluation = numeric.evaluate(variant=th.variant.name)     # the values section: default preset
+    return L.document(th.variant.name, evaluation=evaluation)
 
 
 def run(args) -> int:
     if args.out is not None:
-        folder = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(folder):
-            raise UsageError(f"--out: the folder {folder!r} does not exist")
-        if os.path.isdir(args.out):
-            raise UsageError(f"--out: {args.out!r} is a folder; give a file name such as bound.tex")
+        from numeric.cli.common import check_output_path
+        check_output_path("--out", args.out, example="bound.tex")     # before the work; pipes and devices refused
     tex = _content(args)
     if args.out is None:
         sys.stdout.write(tex)
