@@ -161,6 +161,14 @@ def main(argv=None):
     rows.append(("rankbound report end to end", f"{t_rep:.2f} s", f"{t_sympy:.2f} s (import sympy)",
                  t_rep / t_sympy, "< 3 s", t_rep < 3))
 
+    # 6b. eval with 12 heads and 12 layers against eval with one head (issue 12: within 2x)
+    ev = [sys.executable, "-m", "numeric.cli", "eval", "--json"]
+    t_one = best_of(lambda: subprocess.run(ev, check=True, cwd=ROOT, stdout=subprocess.DEVNULL), 3)
+    t_deep = best_of(lambda: subprocess.run(ev + ["--heads", "12", "--layers", "12"], check=True, cwd=ROOT,
+                                            stdout=subprocess.DEVNULL), 3)
+    rows.append(("rankbound eval --heads 12 --layers 12", f"{t_deep:.2f} s", f"{t_one:.2f} s (eval, one head)",
+                 t_deep / t_one, "ratio < 2", t_deep / t_one < 2))
+
     # 7. rankbound audit at its largest --budget (issue 14), against the audit without the slip searches
     from numeric.cli.audit import MAX_BUDGET
     audit = [sys.executable, "-m", "numeric.cli", "audit"]
