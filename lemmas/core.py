@@ -467,7 +467,7 @@ class Lemma:
                     f"{'value (>= ' + str(c.default) + ')' if c.kind == 'proof' else 'choice'}")
             if not what_if:
                 raise LemmaError(what + ": a proof constant may be raised but not lowered; lowering it is a "
-                                        "what-if (derive.what_if), not a theorem")
+                                        "what-if (derive.what_if, eval --what-if), not a theorem")
             lowered.append(what)
         subs.update(values)
         concl = _subst(self.conclusion, subs)
