@@ -28,11 +28,11 @@ from typing import Any, Mapping
 import sympy
 
 from lemmas.depth import DEEP_GROUPS, DEEP_PARAMS, deep_class, hidden_layer, readout_layer
-from lemmas.objects import GeneralisationGap, GroupLipschitz, InputLipschitz, log_covering
-from lemmas.symbols import H, L, L_loss, c, delta, eps, n
+from lemmas.objects import GroupLipschitz, InputLipschitz, log_covering
+from lemmas.symbols import H, L, eps
 
 from .engine import Derivation, DerivationError
-from .steps import apply_nets, close_entropy_integral, confidence_part, group_cover
+from .steps import apply_nets, generalisation_chain, group_cover
 from .theorems import ALL_CONSTANTS, VARIANTS, Block, Theorem, _variant, constants_key
 
 __all__ = ["deep_theorem", "deep_what_if", "deep_covering", "DeepTheorem"]
@@ -121,17 +121,9 @@ def _deep_theorem(variant_name: str, constants: tuple, what_if: bool, split: tup
     cov, cov_lemma, terms = _deep_covering(variant_name, constants, what_if, split)
     F = deep_class()
     B_f = lemma_output_bound()
-    main = Derivation("deep-theorem", GeneralisationGap(F, n),
-                      title="generalisation bound for H heads and L layers", what_if=what_if,
-                      constants=dict(constants))
-    main.apply("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
-    confidence = confidence_part(main.steps[-1])
-    main.apply("contraction", F=F, n=n, L_loss=L_loss)
-    main.establish("deep-output-bound")
-    main.apply(var.dudley, F=F, n=n, alpha=0, b=B_f)
-    main.apply("cover-L2S-by-sup", F=F, epsilon=eps)
-    main.apply(cov_lemma)
-    closed = close_entropy_integral(main, terms, eps)
+    main, confidence, closed = generalisation_chain(
+        "deep-theorem", F, cov_lemma, terms, "deep-output-bound", var.dudley, B_f, eps,
+        title="generalisation bound for H heads and L layers", what_if=what_if, constants=dict(constants))
     blocks = tuple(Block(name, cb.D, cb.C, cb.U, cb.integral) for (name, *_), cb in zip(DEEP_GROUPS, closed))
     suffix = cov_lemma.name[len("deep-covering"):]
     lem = main.as_lemma("deep-theorem" + suffix,

@@ -32,7 +32,7 @@ from lemmas.objects import NORMS, CoveringNumber, GroupLipschitz, LipschitzInPar
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
 
-__all__ = ["NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "group_fact", "group_cover", "apply_nets", "entropy_blocks",
+__all__ = ["generalisation_chain", "NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "group_fact", "group_cover", "apply_nets", "entropy_blocks",
            "close_entropy_integral", "ClosedBlock", "confidence_part", "integral_limits"]
 
 #: parameter-set kind -> (net lemma name, function of the set's arguments giving the lemma's mapping)
@@ -116,21 +116,24 @@ def group_cover(der: Derivation, F, eps, split=None) -> list:
     return out
 
 
-def apply_nets(der: Derivation, covers) -> list:
+def apply_nets(der: Derivation, covers, nets: dict | None = None) -> list:
     """Cover each parameter set by its net lemma (a spectral cover first by a Frobenius one).
 
-    Returns the entropy term each net lemma put in place of ``log N`` (``D log+(C/eps)``), in order.
+    ``nets`` maps parameter-set kinds to net lemmas as :data:`NET_LEMMAS` does (default: that table), so a
+    chain can use other valid nets for some kinds (the sharper nets of ``derive.tighten``).  Returns the
+    entropy term each net lemma put in place of ``log N`` (``D log+(C/eps)``), in order.
     """
+    table = NET_LEMMAS if nets is None else nets
     terms = []
     for N in covers:
         S, e, norm, _internal = N.args
         if norm == NORMS["spec"]:
             der.apply("cover-spec-by-fro", S=S, epsilon=e)
         kind = str(S.args[0])
-        if kind not in NET_LEMMAS:
+        if kind not in table:
             raise DerivationError(f"no net lemma for parameter sets of kind {kind!r} ({S}); register one with "
                                   f"derive.steps.register_net")
-        name, mapping = NET_LEMMAS[kind]
+        name, mapping = table[kind]
         der.apply(name, epsilon=e, **mapping(*S.args[1:]))
         terms.append(der.steps[-1].instance.conclusion.rhs)
     return terms
@@ -199,3 +202,26 @@ def confidence_part(step):
     """The confidence term of a generalisation step: its right side with the Rademacher complexity at 0."""
     rhs = step.instance.conclusion.rhs
     return rhs.xreplace({a: 0 for a in rhs.atoms(RademacherComplexity)})
+
+
+def generalisation_chain(name: str, F, cover_lemma, terms, output_lemma, dudley: str, b, eps, *, title: str = "",
+                         what_if: bool = False, constants: dict | None = None):
+    """The bound on the generalisation gap of ``F`` from its covering-number lemma, as every chain here goes.
+
+    Rademacher generalisation theorem, contraction, the output bound (``output_lemma`` establishes it), Dudley
+    (``dudley`` with alpha = 0 and upper limit ``b``), sup-norm covers for L2(S) covers, the covering lemma,
+    then the entropy integral closed block by block (``terms``: the entropy ``D log+(C/eps)`` of each block).
+    Returns ``(derivation, confidence term, closed blocks)``.
+    """
+    from lemmas.objects import GeneralisationGap
+    from lemmas.symbols import L_loss, c, delta, n
+    main = Derivation(name, GeneralisationGap(F, n), title=title, what_if=what_if, constants=dict(constants or {}))
+    main.apply("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
+    confidence = confidence_part(main.steps[-1])
+    main.apply("contraction", F=F, n=n, L_loss=L_loss)
+    main.establish(output_lemma)
+    main.apply(dudley, F=F, n=n, alpha=0, b=b)
+    main.apply("cover-L2S-by-sup", F=F, epsilon=eps)
+    main.apply(cover_lemma)
+    closed = close_entropy_integral(main, terms, eps)
+    return main, confidence, closed

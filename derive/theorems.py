@@ -30,11 +30,11 @@ from sympy import log
 import lemmas
 from lemmas.attention import TRANSFORMER_PARAMS, transformer_class
 from lemmas.core import Lemma, LemmaError, as_number
-from lemmas.objects import NORMS, CoveringNumber, GeneralisationGap
-from lemmas.symbols import B_f, L_loss, c, delta, eps, n
+from lemmas.objects import NORMS, CoveringNumber
+from lemmas.symbols import B_f, eps
 
 from .engine import Derivation, DerivationError
-from .steps import apply_nets, close_entropy_integral, confidence_part, parameter_cover
+from .steps import apply_nets, generalisation_chain, parameter_cover
 
 __all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "what_if", "transformer_covering", "ALL_CONSTANTS",
            "constants_key"]
@@ -223,17 +223,10 @@ def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theo
     cov, cov_lemma, terms = _transformer_covering(variant_name, constants, what_if)
     F = transformer_class()
 
-    main = Derivation("truong-theorem", GeneralisationGap(F, n),
-                      title="rank-dependent generalisation bound for single-head transformers", what_if=what_if,
-                      constants=consts)
-    main.apply("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
-    confidence = confidence_part(main.steps[-1])
-    main.apply("contraction", F=F, n=n, L_loss=L_loss)
-    main.establish("transformer-output-bound")
-    main.apply(var.dudley, F=F, n=n, alpha=0, b=B_f)
-    main.apply("cover-L2S-by-sup", F=F, epsilon=eps)
-    main.apply(cov_lemma)
-    closed = close_entropy_integral(main, [terms[b] for b in BLOCK_NAMES], eps)
+    main, confidence, closed = generalisation_chain(
+        "truong-theorem", F, cov_lemma, [terms[b] for b in BLOCK_NAMES], "transformer-output-bound", var.dudley, B_f,
+        eps, title="rank-dependent generalisation bound for single-head transformers", what_if=what_if,
+        constants=consts)
     blocks = [Block(name, cb.D, cb.C, cb.U, cb.integral) for name, cb in zip(BLOCK_NAMES, closed)]
     suffix = "" if variant_name == "default" and not constants else \
         f"[{variant_name}{_suffix(constants)}{',what-if' if what_if else ''}]"
