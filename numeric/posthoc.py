@@ -44,16 +44,19 @@ class PosthocResult:
     fixed_class: Value        # a what-if (the class is chosen after seeing the model)
     params: Params
 
-    def to_json(self) -> dict:
+    def to_json(self, strings: bool = False) -> dict:
+        """Both bounds, each with its status; ``strings=True`` writes the grid indices and the ranks as decimal
+        strings too (as in ``rankbound weights --json``, where every figure is a string)."""
         fmt = lambda v: mpmath.nstr(v, v.dps) if isinstance(v, Value) else str(v)  # noqa: E731
+        num = str if strings else (lambda v: v)  # noqa: E731
         return {
             "fixed_class": {"value": fmt(self.fixed_class),
                             "status": "what-if, not a theorem: the class is fixed at radii and ranks measured after "
                                       "training (MATH.md section 9)"},
             "posthoc": {"value": fmt(self.posthoc), "status": "theorem (union bound over a grid fixed in advance)",
                         "radii": {k: str(v) for k, v in self.cell["radii"].items()},
-                        "indices": self.cell["indices"],
-                        "ranks": {"r_w": self.measured["r_w"], "r_v": self.measured["r_v"]},
+                        "indices": {k: num(v) for k, v in self.cell["indices"].items()},
+                        "ranks": {"r_w": num(self.measured["r_w"]), "r_v": num(self.measured["r_v"])},
                         "delta_cell": _dec(self.delta_cell),
                         "grid": f"radii B_0 2^i with B_0 = {B0}, weight 1/((i+1)(i+2)); ranks 1..d, weight 1/d"},
         }

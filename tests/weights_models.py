@@ -6,6 +6,11 @@ orthonormal columns and ``O`` a random orthogonal d_head x d_head matrix, so
 ``W_QK = W_Q W_K^T = U diag(s) V^T`` (rank r, singular values s) although both factors are
 dense; ``W_V = P diag(t) R^T`` (rank r_v, singular values t).  The expected (2,1) norms
 are computed here column by column in plain Python, independently of numeric.weights.
+
+Each layer also has an attention output projection ``W_O`` (d x H d_head, dense Gaussian, so of full
+rank: head h's value map ``W_O[:, hs] @ W_V,h^T`` has the rank of ``W_V,h``); the hf-bert writer
+stores it as ``...layer.<i>.attention.output.dense.weight`` unless ``with_output=False``, and the
+config.json it writes holds ``num_hidden_layers`` as well as ``num_attention_heads``.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class Model:
     heads: list
     W_E: np.ndarray
     B_X: float          # the largest row norm of W_E, set by construction
+    W_O: list           # per layer, the attention output projection (d x H*dh, HF orientation: out x in)
 
     def head(self, layer, h) -> Head:
         return next(x for x in self.heads if (x.layer, x.head) == (layer, h))
@@ -83,7 +89,8 @@ def build_model(seed=0, d=12, dh=4, H=3, L=2, vocab=20) -> Model:
     W_E = rng.standard_normal((vocab, d))
     W_E /= np.linalg.norm(W_E, axis=1, keepdims=True)          # unit rows ...
     W_E[7] *= 2.5                                              # ... but one of norm 2.5
-    return Model(d, dh, H, L, heads, W_E, 2.5)
+    W_O = [rng.standard_normal((d, H * dh)) / math.sqrt(d) for _ in range(L)]   # drawn last: heads, W_E unchanged
+    return Model(d, dh, H, L, heads, W_E, 2.5, W_O)
 
 
 def layernorm_params(m: Model, layer: int):
@@ -99,7 +106,7 @@ def layernorm(x, gamma, beta, eps=1e-12):
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
 
 
-def hf_tensors(m: Model, prefix="bert.", dtype=np.float64, ln_names=("weight", "bias")) -> dict:
+def hf_tensors(m: Model, prefix="bert.", dtype=np.float64, ln_names=("weight", "bias"), with_output=True) -> dict:
     t = {}
     for layer in range(m.L):
         stem = f"{prefix}embeddings.LayerNorm" if layer == 0 else f"{prefix}encoder.layer.{layer - 1}.output.LayerNorm"
@@ -109,7 +116,9 @@ def hf_tensors(m: Model, prefix="bert.", dtype=np.float64, ln_names=("weight", "
             W = np.vstack([getattr(m.head(layer, h), attr).T for h in range(m.H)])   # (out = H*dh, in = d)
             t[f"{prefix}encoder.layer.{layer}.attention.self.{role}.weight"] = W.astype(dtype)
             t[f"{prefix}encoder.layer.{layer}.attention.self.{role}.bias"] = np.ones(m.H * m.dh, dtype)
-        t[f"{prefix}encoder.layer.{layer}.output.dense.weight"] = np.ones((m.d, m.d), dtype)
+        t[f"{prefix}encoder.layer.{layer}.output.dense.weight"] = np.ones((m.d, m.d), dtype)   # feed-forward's
+        if with_output:
+            t[f"{prefix}encoder.layer.{layer}.attention.output.dense.weight"] = m.W_O[layer].astype(dtype)
     t[f"{prefix}embeddings.word_embeddings.weight"] = m.W_E.astype(dtype)
     return t
 
@@ -141,7 +150,7 @@ def write_tensors(tensors: dict, path: Path, config: dict | None = None) -> Path
 def write_model(m: Model, path: Path, layout="hf-bert", config=True, **kw) -> Path:
     """Write ``m`` in ``layout`` ('hf-bert', or 'plain' with ``form``) to ``path`` (.safetensors or .npz)."""
     if layout == "hf-bert":
-        cfg = {"num_attention_heads": m.H, "hidden_size": m.d} if config else None
+        cfg = {"num_attention_heads": m.H, "num_hidden_layers": m.L, "hidden_size": m.d} if config else None
         return write_tensors(hf_tensors(m, **kw), path, cfg)
     return write_tensors(plain_tensors(m, **kw), path, None)
 
@@ -204,6 +213,6 @@ class CountingFile:
 
 
 def layer_of_names(lay):
-    """name -> the layer of a Layout whose tensors include it."""
-    return lambda name: next(i for i in lay.layers if name in lay.layer_names(i))
+    """name -> the layer of a Layout whose tensors include it (the output projection included)."""
+    return lambda name: next(i for i in lay.layers if name in lay.layer_names(i, output=True))
 

@@ -3,7 +3,9 @@
 Reads a ``.safetensors`` or ``.npz`` file (layouts and conventions: :mod:`numeric.weights`),
 measures every head's ``W_QK = W_Q W_K^T`` and ``W_V`` (rank bound, numerical rank,
 spectral, Frobenius and (2,1) norms, stable rank), and evaluates the composed bound per
-head at the exact rank bound and at the numerical rank.  ``--json`` prints one JSON object
+head at the exact rank bound and at the numerical rank; then the whole model (MATH.md sections 8
+and 9, :mod:`numeric.weights.model`): the post-hoc bound, a theorem, and the fixed-class bound at
+the measured figures, a what-if, with what the model leaves out.  ``--json`` prints one JSON object
 in which every figure is a decimal string (never ``NaN``).  Every flag is checked before the
 file is read; a flag value the command would ignore is refused.  Progress over the heads is
 shown on a terminal.
@@ -29,7 +31,7 @@ from numeric.errors import UsageError
 NAME = "weights"
 HELP = "evaluate the bounds on a trained transformer's weights (.safetensors or .npz)"
 
-__all__ = ["NAME", "HELP", "configure", "run", "format_table"]
+__all__ = ["NAME", "HELP", "configure", "run", "format_table", "format_model"]
 
 
 def configure(parser) -> None:
@@ -53,7 +55,8 @@ def configure(parser) -> None:
                              "default) or 'layernorm' (sqrt(d) max|gamma| + ||beta||_2 of the LayerNorm feeding "
                              "each layer: a proved bound for post-LN BERT-family encoders)")
     parser.add_argument("--B-w", dest="B_w", default=None, metavar="X",
-                        help="readout norm bound (default: ||w||_2 of the plain layout's w, else 1)")
+                        help="readout norm bound (default: ||w||_2 of the plain layout's w per head, and of the "
+                             "last layer's stacked w for the whole model; else 1)")
     parser.add_argument("--dps", default="30", help="decimal digits of the bounds (default 30)")
     parser.add_argument("--variant", default="default", help="named variant of the composed chain (default, "
                                                              "sharp-softmax, dudley-half); the prior bounds have none")
@@ -168,4 +171,49 @@ def format_table(rep) -> str:
           "(position and segment embeddings and LayerNorm come in between); --B-X-from layernorm gives one.")
     if rep.prior_note:
         w(f"NOTE: {rep.prior_note}")
+    if rep.model is not None:
+        w("")
+        out.extend(format_model(rep.model))
     return "\n".join(out)
+
+
+def format_model(sec) -> list:
+    """The whole-model part of the text report: figures, the post-hoc bound (a THEOREM), the fixed-class
+    bound (a WHAT-IF) and what the section 8 model leaves out."""
+    from numeric.weights.common import dec
+    p = sec.plan
+    out = ["WHOLE MODEL (MATH.md section 8: L - 1 hidden layers and a readout layer of H heads; section 9: "
+           "post-hoc bound)"]
+    w = out.append
+    if p.heads is not None:
+        w(f"  H = {p.heads} heads ({p.heads_source}); L = {p.layers} layers ({p.layers_source})")
+    if not sec.evaluated:
+        w(f"  not evaluated: {sec.reason}")
+    if sec.d is not None:
+        pre = ", ".join(f"{k} = {dec(v)}" for k, v in sec.preset.items())
+        w(f"  d = {sec.d}, k = {sec.k} (head dimension), n = {sec.n}; {pre} (default preset); variant {sec.variant}")
+        w(f"  B_X = {dec(sec.B_X, 'B_X')} ({sec.B_X_source})")
+    js = sec.measured_json()
+    if js is not None:
+        at = js["largest_at"]
+        w(f"  measured (largest over all layers and heads; numerical ranks at rank tol {dec(sec.rank_tol)}):")
+        w(f"    B_QK = {js['B_QK']} (||W_Q,h W_K,h^T||_F, layer {at['B_QK']['layer']} head {at['B_QK']['head']}); "
+          f"r_w = {js['r_w']}")
+        w(f"    B_V = {js['B_V']} (layer {at['B_V']['layer']} head {at['B_V']['head']}); r_v = {js['r_v']}; value "
+          f"maps: {js['value_maps']}")
+        w(f"    B_w = {js['B_w']} ({js['B_w_source']})")
+    if sec.result is not None:
+        r = sec.result.to_json(strings=True)
+        ph, fc = r["posthoc"], r["fixed_class"]
+        cell = ", ".join(f"{k} = {v} (i = {ph['indices'][k]})" for k, v in ph["radii"].items())
+        w(f"  post-hoc bound = {ph['value']}")
+        how = ph["status"].removeprefix("theorem ").strip("()")
+        w(f"    THEOREM (w.p. >= 1 - delta for every cell at once): {how}; {ph['grid']}")
+        w(f"    the model's cell: {cell}; r_w = {ph['ranks']['r_w']}, r_v = {ph['ranks']['r_v']}; "
+          f"delta_cell = {ph['delta_cell']}")
+        w(f"  fixed-class bound at the measured figures = {fc['value']}")
+        w(f"    WHAT-IF, not a theorem: {fc['status'].removeprefix('what-if, not a theorem: ')}")
+    w("  omitted by the section 8 model (what of the real architecture it leaves out):")
+    for item in sec.omitted():
+        w(f"    - {item}")
+    return out

@@ -144,10 +144,15 @@ def short(value, limit: int = 40) -> str:
 
 
 def _number(flag: str, value) -> Fraction:
-    from numeric.params import parse_number
+    from numeric.params import MAX_DIGITS, parse_number
+    if isinstance(value, str) and len(value.strip().lower().partition("e")[0]) > MAX_DIGITS:
+        raise _OutOfRange(f"{flag} has more digits than can be read, got {short(value)}")
     try:
         x = parse_number(flag, value)
-    except UsageError:
+    except UsageError as exc:
+        if "out of range" in str(exc):        # numeric.params reads numbers within 1e-4000 .. 1e4000 only
+            raise _OutOfRange(f"{flag} must lie between 1e-{MAX_EXP10} and 1e{MAX_EXP10} in absolute value, got "
+                              f"{short(value)}") from None
         raise WeightsError(f"{flag} must be a decimal number such as 1000, 0.05 or 1e6, got {short(value)}") from None
     except ValueError:            # Python refuses to read integers of more than 4300 digits
         raise _OutOfRange(f"{flag} has more digits than can be read, got {short(value)}") from None

@@ -40,7 +40,7 @@ import numpy as np
 
 from numeric.weights.common import WeightsError, scaled_norm, show_path
 
-__all__ = ["TensorFile", "open_tensors", "read_config_heads", "check_regular_file"]
+__all__ = ["TensorFile", "open_tensors", "read_config_heads", "read_config_layers", "check_regular_file"]
 
 _EMBED_CHUNK_ROWS = 1024
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
@@ -202,6 +202,28 @@ def open_tensors(path) -> TensorFile:
         raise WeightsError(f"{shown}: not a readable {suffix} file ({type(exc).__name__}: {exc})") from None
 
 
+def _read_config(path) -> tuple:
+    """``(config, shown path)``: the checked JSON object of the ``config.json`` beside ``path`` (``None`` if
+    there is none).  ``num_attention_heads``, ``num_hidden_layers`` and ``hidden_size``, where present, are
+    positive integers."""
+    cfg_path = Path(path).with_name("config.json")
+    shown = show_path(cfg_path)
+    if not os.path.lexists(cfg_path):
+        return None, shown
+    check_regular_file(cfg_path, "JSON file")
+    try:
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WeightsError(f"{shown}: not readable JSON ({type(exc).__name__}: {exc})") from None
+    if not isinstance(cfg, dict):
+        raise WeightsError(f"{shown}: expected a JSON object")
+    for key in ("num_attention_heads", "num_hidden_layers", "hidden_size"):
+        v = cfg.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise WeightsError(f"{shown}: {key} must be a positive integer, got {v!r}")
+    return cfg, shown
+
+
 def read_config_heads(path, heads: int | None = None) -> tuple:
     """``(num_heads, source, hidden_size)`` from ``--heads`` and/or ``config.json`` beside ``path``.
 
@@ -210,26 +232,31 @@ def read_config_heads(path, heads: int | None = None) -> tuple:
     ``config.json`` that exists but is not a readable regular file is an error,
     never silently skipped.
     """
-    cfg_path = Path(path).with_name("config.json")
-    shown = show_path(cfg_path)
+    cfg, shown = _read_config(path)
     cfg_heads = hidden = None
-    if os.path.lexists(cfg_path):
-        check_regular_file(cfg_path, "JSON file")
-        try:
-            cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise WeightsError(f"{shown}: not readable JSON ({type(exc).__name__}: {exc})") from None
-        if not isinstance(cfg, dict):
-            raise WeightsError(f"{shown}: expected a JSON object")
-        cfg_heads = cfg.get("num_attention_heads")
-        hidden = cfg.get("hidden_size")
-        for key, v in (("num_attention_heads", cfg_heads), ("hidden_size", hidden)):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise WeightsError(f"{shown}: {key} must be a positive integer, got {v!r}")
+    if cfg is not None:
+        cfg_heads, hidden = cfg.get("num_attention_heads"), cfg.get("hidden_size")
     if heads is not None and cfg_heads is not None and heads != cfg_heads:
         raise WeightsError(f"--heads {heads} disagrees with num_attention_heads = {cfg_heads} in {shown}; drop one")
     if heads is not None:
         return heads, "--heads", hidden
     if cfg_heads is not None:
-        return cfg_heads, f"num_attention_heads in {show_path(cfg_path.name)}", hidden
+        return cfg_heads, f"num_attention_heads in {show_path(Path(path).with_name('config.json').name)}", hidden
     return None, None, hidden
+
+
+def read_config_layers(path) -> tuple:
+    """``(num_hidden_layers, source)`` from the ``config.json`` beside ``path``, or ``(None, None)``.
+
+    >>> import tempfile, os, json
+    >>> folder = tempfile.mkdtemp()
+    >>> with open(os.path.join(folder, "config.json"), "w") as fh:
+    ...     json.dump({"num_hidden_layers": 12}, fh)
+    >>> read_config_layers(os.path.join(folder, "m.safetensors"))
+    (12, 'num_hidden_layers in config.json')
+    """
+    cfg, _shown = _read_config(path)
+    layers = None if cfg is None else cfg.get("num_hidden_layers")
+    if layers is None:
+        return None, None
+    return layers, f"num_hidden_layers in {show_path(Path(path).with_name('config.json').name)}"

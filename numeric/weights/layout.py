@@ -5,7 +5,10 @@ Layouts (the exact naming)
 ``hf-bert`` (Hugging Face BERT family: BERT, RoBERTa, ELECTRA, ...): tensors named
 ``<prefix>layer.<i>.attention.self.{query,key,value}.weight`` (``<prefix>`` is
 anything, e.g. ``bert.encoder.``, and must be the same for every tensor; the
-``.bias`` tensors are ignored).  Linear weights are stored (out, in), so for head
+``.bias`` tensors are ignored), and, optionally, the attention output projection
+``<prefix>layer.<i>.attention.output.dense.weight`` (d x H d_head; head ``h`` owns its
+columns ``h*d_head:(h+1)*d_head``), read only for the whole-model bound
+(:mod:`numeric.weights.model`).  Linear weights are stored (out, in), so for head
 ``h`` of ``H`` with ``d_head = out / H``:
 ``W_Q = query.weight[h*d_head:(h+1)*d_head, :].T`` (d x d_head), likewise ``W_K``
 and ``W_V``.  ``H`` is ``num_attention_heads`` of a ``config.json`` in the same
@@ -55,6 +58,7 @@ ROLES = ("W_Q", "W_K", "W_V", "w")
 # indices are ASCII digits, at most 9 of them (longer ones, and names over _MAX_NAME characters, are
 # not layout tensors: they are ignored like any other tensor)
 _HF = re.compile(r"^(?P<prefix>.*?)layer\.(?P<layer>[0-9]{1,9})\.attention\.self\.(?P<role>query|key|value)\.weight$")
+_HF_OUT = re.compile(r"^(?P<prefix>.*?)layer\.(?P<layer>[0-9]{1,9})\.attention\.output\.dense\.weight$")
 _PLAIN = re.compile(r"^(?:layer(?P<layer>[0-9]{1,9})\.)?(?:head(?P<head>[0-9]{1,9})\.)?(?P<role>W_Q|W_K|W_V|w)$")
 _MAX_NAME = 1000
 
@@ -64,7 +68,8 @@ class Layout:
     """Where each head's matrices live in a file.
 
     ``tensors[layer]`` maps a role to a tensor name: ``"query"``, ``"key"``,
-    ``"value"`` for ``hf-bert`` (split into ``num_heads`` heads), and
+    ``"value"`` for ``hf-bert`` (split into ``num_heads`` heads; ``"output"``, the attention
+    output projection, where the file has it), and
     ``(head, role)`` with role in ``W_Q``, ``W_K``, ``W_V``, ``w`` for ``plain``.
     """
 
@@ -83,11 +88,12 @@ class Layout:
             return tuple(range(self.num_heads))
         return tuple(sorted({h for (h, _r) in self.tensors[layer]}))
 
-    def layer_names(self, layer: int, head: int | None = None) -> tuple:
-        """The tensor names needed for ``layer`` (only ``head``'s, if given, in the plain layout)."""
+    def layer_names(self, layer: int, head: int | None = None, output: bool = False) -> tuple:
+        """The tensor names needed for ``layer`` (only ``head``'s, if given, in the plain layout); with
+        ``output``, also the attention output projection of an ``hf-bert`` layer that has one."""
         t = self.tensors[layer]
         if self.kind == "hf-bert":
-            return tuple(t[r] for r in ("query", "key", "value"))
+            return tuple(t[r] for r in ("query", "key", "value") + (("output",) if output and "output" in t else ()))
         return tuple(name for (h, _r), name in sorted(t.items()) if head is None or h == head)
 
     def count_heads(self, layers=None, heads=None) -> int:
@@ -164,10 +170,14 @@ def _hf_layout(names, hits, num_heads, heads_source, file_label) -> Layout:
     if isinstance(num_heads, bool) or not isinstance(num_heads, int) or num_heads < 1:
         raise WeightsError(f"number of heads must be a positive integer, got {num_heads!r} (from {heads_source})")
     prefix = prefixes[0]
+    for n in names:                      # the attention output projections (same prefix, layers with q/k/v)
+        m = _HF_OUT.match(n) if len(n) <= _MAX_NAME else None
+        if m and m["prefix"] == prefix and int(m["layer"]) in tensors:
+            _put(tensors[int(m["layer"])], "output", n, file_label)
     base = prefix[:-len("encoder.")] if prefix.endswith("encoder.") else prefix
     embedding = next((c for c in (f"{base}embeddings.word_embeddings.weight",
                                   f"{prefix}embeddings.word_embeddings.weight") if c in names), None)
-    used = {n for _m, n in hits}
+    used = {n for roles in tensors.values() for n in roles.values()}
     ignored = tuple(n for n in names if n not in used and n != embedding)
     return Layout("hf-bert", tuple(sorted(tensors)), tensors, num_heads, heads_source, embedding, ignored, prefix)
 
@@ -204,7 +214,12 @@ def _plain_layout(names, hits, num_heads, heads_source, file_label) -> Layout:
 
 @dataclass(frozen=True, eq=False)
 class HeadWeights:
-    """One head's matrices in the orientation of MATH.md section 1 (``W_Q``, ``W_K``: d x d_qk; ``W_V``: d x k)."""
+    """One head's matrices in the orientation of MATH.md section 1 (``W_Q``, ``W_K``: d x d_qk; ``W_V``: d x k).
+
+    ``W_O`` (``hf-bert``, when asked for) is the head's slice of the attention output projection,
+    ``output.dense.weight[:, h*d_head:(h+1)*d_head]`` (d x k): the head adds
+    ``W_O W_V^T X^T p`` to the token, so its value map is the d x d matrix ``W_O W_V^T``.
+    """
 
     layer: int
     head: int
@@ -212,6 +227,7 @@ class HeadWeights:
     W_K: np.ndarray
     W_V: np.ndarray
     w: np.ndarray | None
+    W_O: np.ndarray | None = None
 
 
 def _split_hf(tf_label, layout: Layout, layer: int, arrays: Mapping, hidden: int | None, heads=None) -> list:
@@ -234,10 +250,15 @@ def _split_hf(tf_label, layout: Layout, layer: int, arrays: Mapping, hidden: int
             raise WeightsError(f"{tf_label}: layer {layer}: {r} has {a.shape[0]} output features, not divisible "
                                f"by {H} heads ({layout.heads_source})")
     dq, dv = q.shape[0] // H, v.shape[0] // H
+    o = arrays.get(t.get("output"))
+    if o is not None and o.shape != (d, v.shape[0]):
+        raise WeightsError(f"{tf_label}: layer {layer}: the attention output projection {t['output']!r} has shape "
+                           f"{o.shape}; expected (d, value features) = ({d}, {v.shape[0]})")
     out = []
     for h in range(H) if heads is None else heads:
         out.append(HeadWeights(layer, h, q[h * dq:(h + 1) * dq, :].T, k[h * dq:(h + 1) * dq, :].T,
-                               v[h * dv:(h + 1) * dv, :].T, None))
+                               v[h * dv:(h + 1) * dv, :].T, None,
+                               None if o is None else o[:, h * dv:(h + 1) * dv]))
     return out
 
 
@@ -262,14 +283,16 @@ def _split_plain(tf_label, layout: Layout, layer: int, arrays: Mapping, heads=No
     return out
 
 
-def iter_heads(tf: TensorFile, layout: Layout, layers=None, heads=None, hidden: int | None = None) \
-        -> Iterator[HeadWeights]:
+def iter_heads(tf: TensorFile, layout: Layout, layers=None, heads=None, hidden: int | None = None,
+               output_layers=()) -> Iterator[HeadWeights]:
     """Yield every selected head, reading one layer's tensors at a time.
 
     ``layers`` and ``heads`` (iterables of indices, default all) select what is
-    read; a layer's arrays are dropped before the next layer is read, so at
-    most one layer's tensors are resident (plus what the caller keeps).  Every
-    head of the file must share the input dimension d.
+    read; for the ``hf-bert`` layers in ``output_layers`` that have an attention output
+    projection it is read too and each head carries its slice (``HeadWeights.W_O``).  A
+    layer's arrays are dropped before the next layer is read, so at most one layer's
+    tensors are resident (plus what the caller keeps).  Every head of the file must share
+    the input dimension d.
     """
     label = show_path(tf.path.name)
     d_seen = None
@@ -282,7 +305,8 @@ def iter_heads(tf: TensorFile, layout: Layout, layers=None, heads=None, hidden: 
             bad = [h for h in sel if h not in layout.heads(layer)]
             if bad:
                 raise WeightsError(f"{label}: layer {layer} has no head {bad[0]}; heads: {list(layout.heads(layer))}")
-        names = layout.layer_names(layer) if layout.kind == "hf-bert" or sel is None else \
+        names = layout.layer_names(layer, output=layer in output_layers) if layout.kind == "hf-bert" else \
+            layout.layer_names(layer) if sel is None else \
             tuple(n for h in sel for n in layout.layer_names(layer, h))
         arrays = {n: tf.get(n) for n in names}
         if layout.kind == "hf-bert":

@@ -65,7 +65,7 @@ from numeric.weights.files import TensorFile
 from numeric.weights.layout import HeadWeights, Layout
 
 __all__ = ["MatrixStats", "numerical_rank", "measure_matrix", "measure_product", "HeadMeasure", "measure_head",
-           "estimate_B_X", "layernorm_B_X"]
+           "measure_value_map", "estimate_B_X", "layernorm_B_X"]
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,26 @@ def measure_head(hw: HeadWeights, rank_tol: float = DEFAULT_RANK_TOL) -> HeadMea
     v = measure_matrix(hw.W_V, rank_tol, name=f"{where} W_V")
     w_norm = None if hw.w is None else scaled_norm(np.ravel(hw.w), f"||w||_2 of {where}")
     return HeadMeasure(hw.layer, hw.head, int(hw.W_Q.shape[0]), int(hw.W_V.shape[1]), qk, v, w_norm)
+
+
+def measure_value_map(hw: HeadWeights, rank_tol: float = DEFAULT_RANK_TOL) -> MatrixStats:
+    """Figures of a head's value map ``W_O,h W_V,h^T`` (d x d, rank at most d_head), through the thin factors.
+
+    ``hw.W_O`` is the head's slice of the attention output projection (d x d_head) and ``hw.W_V`` its value
+    projection (d x d_head), so the d x d matrix is measured by :func:`measure_product` (a QR of each
+    factor and a d_head x d_head SVD); its norms and rank are those of MATH.md section 8's ``W_V,l,h``
+    (the same matrix transposed).
+
+    >>> e = np.eye(4)
+    >>> hw = HeadWeights(1, 0, e[:, :2], e[:, :2], e[:, :2], None, 3 * e[:, 2:])   # W_O W_V^T: rank 2, entries 3
+    >>> s = measure_value_map(hw)
+    >>> s.shape, s.rank_bound, s.numerical_rank, round(s.frobenius ** 2, 12)
+    ((4, 4), 2, 2, 18.0)
+    """
+    if hw.W_O is None:
+        raise WeightsError(f"layer {hw.layer} head {hw.head}: no output projection was read; the value map "
+                           f"W_O,h W_V,h^T needs it")
+    return measure_product(hw.W_O, hw.W_V, rank_tol, name=f"layer {hw.layer} head {hw.head} value map W_O,h W_V,h^T")
 
 
 def estimate_B_X(tf: TensorFile, layout: Layout) -> tuple | None:

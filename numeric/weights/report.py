@@ -6,11 +6,13 @@ at a time (:mod:`numeric.weights.measure`) and evaluates its bounds
 (:mod:`numeric.weights.bounds`).  Progress over the heads is shown on a terminal
 (:mod:`numeric.progress`).
 
-The report's JSON form is assembled section by section (:meth:`WeightsReport.to_json` calls
-one method per top-level part), so a new section, such as a whole-model bound over all heads,
-is one more method and one more key.  Every figure in it is a decimal string (layer and head
-indices are integers); a figure that is missing is ``null`` or an ``{"evaluated": false,
-"reason": ...}`` object, never ``NaN``.
+The same pass over the heads feeds the whole-model section (:mod:`numeric.weights.model`): the
+largest figures over all heads (reading each hidden hf-bert layer's attention output projection
+with its query, key and value), then the post-hoc bound and the fixed-class what-if.  The report's
+JSON form is assembled section by section (:meth:`WeightsReport.to_json` calls one method per
+top-level part; ``model`` is :meth:`~numeric.weights.model.ModelSection.to_json`).  Every figure in
+it is a decimal string (layer and head indices are integers); a figure that is missing is ``null``
+or an ``{"evaluated": false, "reason": ...}`` object, never ``NaN``.
 
 Examples
 --------
@@ -24,6 +26,8 @@ Examples
 ('plain', 2.0, 1.0, 2, 3)
 >>> float(h.value()) > 0, sorted(rep.to_json())[:3]
 (True, ['B_X', 'command', 'conventions'])
+>>> rep.model.evaluated, rep.model.result.posthoc > rep.model.result.fixed_class   # one layer, one head
+(True, True)
 >>> analyse_file(path, variant="nonexistent")
 Traceback (most recent call last):
 ...
@@ -38,9 +42,10 @@ from typing import Any
 from numeric.weights.bounds import PRIOR_BOUNDS, HeadBound, bound_head, prior_note
 from numeric.weights.common import (DEFAULT_RANK_TOL, WeightsError, check_rank_tol, check_variant, count, dec,
                                     index, positive_number, short, show_path)
-from numeric.weights.files import open_tensors, read_config_heads
+from numeric.weights.files import open_tensors, read_config_heads, read_config_layers
 from numeric.weights.layout import Layout, detect_layout, iter_heads
-from numeric.weights.measure import estimate_B_X, layernorm_B_X, measure_head
+from numeric.weights.measure import estimate_B_X, layernorm_B_X, measure_head, measure_value_map
+from numeric.weights.model import ModelFigures, ModelSection, model_section, plan_model
 
 __all__ = ["CONVENTIONS", "WeightsReport", "analyse_file", "B_X_SOURCES", "PRIOR_BOUNDS"]
 
@@ -78,6 +83,7 @@ class WeightsReport:
     variant: str
     heads: tuple           # HeadBound, in file order
     prior_note: str | None
+    model: ModelSection | None = None     # the whole model (MATH.md sections 8 and 9)
 
     def extremes(self, at: str = "rank_bound") -> dict:
         """The heads with the smallest and the largest bound (``None`` if no head was evaluated)."""
@@ -89,7 +95,8 @@ class WeightsReport:
     def to_json(self) -> dict:
         """A JSON-ready dict; every figure is a decimal string (layer and head indices are integers)."""
         return {**self._file_json(), "conventions": CONVENTIONS, "heads": [self._head_json(h) for h in self.heads],
-                "extremes": self._extremes_json(), "prior_note": self.prior_note}
+                "extremes": self._extremes_json(), "prior_note": self.prior_note,
+                "model": None if self.model is None else self.model.to_json()}
 
     def _file_json(self) -> dict:
         lay = self.layout
@@ -128,22 +135,34 @@ def _check_selection(label: str, layout: Layout, layer, head) -> None:
             raise WeightsError(f"{label}: layer {i} has no head {head} (--head); heads: {list(layout.heads(i))}")
 
 
-def _measured(tf, layout: Layout, layers, heads, hidden, tol: float):
-    """Yield :class:`HeadMeasure` per selected head; no head's arrays outlive its measurement."""
+def _measured(tf, layout: Layout, layers, heads, hidden, tol: float, output_layers=frozenset()):
+    """Yield ``(HeadMeasure, value map, problem)`` per selected head; no head's arrays outlive its measurement.
+
+    The value map ``W_O,h W_V,h^T`` is measured for the heads of ``output_layers`` (else ``None``); a value
+    map that cannot be measured (a figure outside the float64 range) is the ``problem`` string, which stops
+    the whole-model bound but not the per-head report.
+    """
     label = show_path(tf.path.name)
-    for hw in iter_heads(tf, layout, layers, heads, hidden):
+    for hw in iter_heads(tf, layout, layers, heads, hidden, output_layers):
         try:
             m = measure_head(hw, tol)
         except WeightsError as exc:
             raise WeightsError(f"{label}: {exc} (--layer and --head select other heads)") from None
+        vm = problem = None
+        if hw.W_O is not None:
+            try:
+                vm = measure_value_map(hw, tol)
+            except WeightsError as exc:
+                problem = " ".join(str(exc).split())
         hw = None               # drop this head's arrays (views of its layer) before the next layer is read
-        yield m
+        yield m, vm, problem
 
 
 def analyse_file(path, *, heads: int | None = None, layer: int | None = None, head: int | None = None,
                  n: int = 10**6, rank_tol: float = DEFAULT_RANK_TOL, B_X=None, B_w=None, dps: int = 30,
                  variant: str = "default", B_X_from: str | None = None, quiet: bool = False) -> WeightsReport:
-    """Measure every (selected) head of the weights file ``path`` and evaluate the bound on it.
+    """Measure every (selected) head of the weights file ``path`` and evaluate the bound on it, and (when no
+    layer or head is selected) the whole model's post-hoc and fixed-class bounds (:mod:`numeric.weights.model`).
 
     Parameters
     ----------
@@ -166,7 +185,8 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
         (:func:`~numeric.weights.measure.layernorm_B_X`, a proved bound per layer, hf-bert only).
         Refused together with ``B_X``, which it could not affect.
     B_w : number, optional
-        Readout norm bound; default ``||w||_2`` of the plain layout's ``w``, else 1.
+        Readout norm bound; default ``||w||_2`` of the plain layout's ``w`` (per head; for the whole model,
+        the last layer's ``w`` stacked), else 1.
     dps, variant
         As in :func:`numeric.evaluate` (``variant`` names a variant of the chain).
     quiet : bool
@@ -210,8 +230,12 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
             bx, bx_source = est
         out = []
         total = layout.count_heads(layers_sel, heads_sel)
-        for m in progress(_measured(tf, layout, layers_sel, heads_sel, hidden, tol), total=total,
-                          desc="weights: heads", quiet=quiet):
+        plan = plan_model(layout, read_config_layers(tf.path), layer, head)
+        figures = None if plan.reason is not None else ModelFigures(plan)
+        measured = _measured(tf, layout, layers_sel, heads_sel, hidden, tol, plan.output_layers)
+        for m, vm, problem in progress(measured, total=total, desc="weights: heads", quiet=quiet):
+            if figures is not None:
+                figures.add(m, vm, problem)
             hbx, hbx_source = per_layer[m.layer] if bx is None else (bx, bx_source)
             if B_w_given is not None:
                 bw, bw_source = B_w_given, "--B-w"
@@ -222,4 +246,13 @@ def analyse_file(path, *, heads: int | None = None, layer: int | None = None, he
             out.append(bound_head(m, B_X=hbx, B_X_source=hbx_source, B_w=bw, B_w_source=bw_source, n=n, dps=dps,
                                   variant=variant))
         fmt = tf.format
-    return WeightsReport(show_path(path), fmt, layout, bx, bx_source, n, tol, dps, variant, tuple(out), prior_note())
+    if bx is None and per_layer:
+        model_bx = max(v for v, _src in per_layer.values())
+        model_bx_source = "largest over the layers of " + bx_source.removeprefix("per layer: ")
+    else:
+        model_bx, model_bx_source = bx, bx_source
+    with phase("weights: whole-model bound (post-hoc and fixed-class)", quiet=quiet or plan.reason is not None):
+        model = model_section(plan, figures, B_X=model_bx, B_X_source=model_bx_source, B_w_given=B_w_given, n=n,
+                              dps=dps, variant=variant, rank_tol=tol)
+    return WeightsReport(show_path(path), fmt, layout, bx, bx_source, n, tol, dps, variant, tuple(out), prior_note(),
+                         model)

@@ -93,6 +93,39 @@ def test_subprocess_success(tmp_path, model):
     assert js["layout"] == "plain" and len(js["heads"]) == model.L * model.H
 
 
+def test_whole_model_text_says_which_bound_is_a_theorem_and_what_is_omitted(capsys, hf_file, model):
+    rc, out, err = run_main(capsys, hf_file, "--dps", 12)
+    assert rc == 0 and err == ""
+    part = out[out.index("WHOLE MODEL"):]
+    assert f"H = {model.H} heads (num_attention_heads in config.json)" in part
+    assert f"L = {model.L} layers (num_hidden_layers in config.json)" in part
+    theorem = next(line for line in part.splitlines() if "THEOREM" in line)
+    what_if = next(line for line in part.splitlines() if "WHAT-IF, not a theorem" in line)
+    assert part.index("post-hoc bound =") < part.index(theorem) < part.index("fixed-class bound at the measured")
+    assert part.index("fixed-class bound at the measured") < part.index(what_if)
+    assert "B_0 = 1/1024" in theorem and "delta_cell = " in part and "B_w = 1.0 (default 1" in part
+    omitted = part[part.index("omitted by the section 8 model"):].splitlines()[1:]
+    assert len(omitted) >= 5 and all(line.startswith("    - ") for line in omitted)
+    for phrase in ("output projection is folded into the value maps", "feed-forward", "biases", "LayerNorm",
+                   "projection Pi", "B_X is an assumption about the tokens every layer reads"):
+        assert phrase in part, phrase
+
+
+def test_whole_model_json_section(capsys, hf_file, model):
+    rc, out, _ = run_main(capsys, hf_file, "--json", "--dps", 12, "--B-w", "2")
+    assert rc == 0
+    js = json.loads(out)["model"]
+    assert set(js) >= {"heads", "layers", "d", "k", "n", "B_X", "L_sigma", "L_loss", "c", "delta", "measured",
+                       "fixed_class", "posthoc", "omitted"}
+    assert (js["heads"], js["layers"], js["k"], js["L_sigma"], js["c"]) == (str(model.H), str(model.L),
+                                                                            str(model.dh), "1", "1")
+    assert set(js["measured"]) >= {"B_w", "B_V", "B_QK", "r_w", "r_v"} and js["measured"]["B_w"] == "2"
+    assert set(js["posthoc"]) == {"value", "radii", "ranks", "delta_cell", "indices", "status", "grid"}
+    assert set(js["fixed_class"]) == {"value", "status"}
+    rc, out, _ = run_main(capsys, hf_file, "--layer", 0, "--dps", 10)
+    assert rc == 0 and "not evaluated: a layer or head was selected" in out and "THEOREM" not in out
+
+
 # ---------------------------------------------------------------------------------------------- bad files
 
 

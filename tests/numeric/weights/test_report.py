@@ -245,7 +245,10 @@ def test_progress_on_a_terminal_keeps_one_layer_resident(tmp_path, monkeypatch, 
     monkeypatch.setattr(numeric.progress, "on_terminal", lambda: True)
     rep = analyse_file(path, B_X=1, dps=8)
     err = capsys.readouterr().err
-    assert len(rep.heads) == m.L * m.H and "weights: heads" in err
-    assert made and made[0].violations == [] and len(made[0].reads) == 3 * m.L
+    assert len(rep.heads) == m.L * m.H and "weights: heads" in err and "whole-model bound" in err
+    # query, key, value of every layer and the output projection of every hidden layer, each read once
+    assert made and made[0].violations == [] and len(made[0].reads) == 3 * m.L + (m.L - 1)
+    assert sorted(n for _i, n in made[0].reads if "attention.output" in n) == \
+        [f"bert.encoder.layer.{i}.attention.output.dense.weight" for i in range(m.L - 1)]
     analyse_file(path, B_X=1, dps=8, quiet=True)
     assert capsys.readouterr().err == ""
