@@ -6,8 +6,8 @@ installed, and the generated parser refuses other runtimes), and its Lark backen
 Greek letters (``\sigma``, ``\pi``) nor ``d`` as a variable (it is the differential), nor
 undefined functions such as ``erfc``.  So the round trip goes through this *canonical form*
 reader instead: it is written independently of the printer (it shares no code with
-``derive/latex.py``), reads exactly the subset the printer uses for bounds, and fails loudly on
-anything else.  ``tests/derive/test_latex.py`` has a strict xfail that turns into a failure the
+``lemmas/printing``), reads exactly the subset the printer uses for bounds, and fails loudly on
+anything else.  ``tests/derive/latex/test_display.py`` has a strict xfail that turns into a failure the
 day ``parse_latex`` can read the bound, so this module can then be retired.
 
 Grammar (whitespace and ``\left``, ``\right``, ``\Bigl``, ``\Bigr``, ``\!``, ``\,``, ``\quad``

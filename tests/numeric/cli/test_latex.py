@@ -1,12 +1,17 @@
-"""``rankbound latex``: what each option prints, and one-line errors with exit code 2."""
+"""``rankbound latex``: what each option prints, one-line errors with exit code 2, and the document
+it writes (with numeric's values) compiling without errors or lines in the margin."""
 
 from __future__ import annotations
 
+import mpmath
 import pytest
 
 import derive
+import numeric
 from derive import latex as L
 from numeric.cli.main import main
+
+from latex_helpers import compile_tex, overfull_boxes, overfull_report
 
 
 def _run(capsys, *argv):
@@ -32,11 +37,11 @@ def test_variant_selects_the_chain(capsys):
 def test_lemma_prints_one_lemma_environment(capsys):
     rc, out, err = _run(capsys, "--lemma", "dudley")
     assert rc == 0 and err == ""
-    assert out.startswith(r"\begin{lemma}[\texttt{dudley}") and out.rstrip().endswith(r"\end{lemma}")
+    assert out.startswith(r"\begin{lemma}[{\texttt{dudley}}]") and out.rstrip().endswith(r"\end{lemma}")
     assert out == L.lemma_latex("dudley") + "\n"
 
 
-def test_out_writes_the_standalone_document(capsys, tmp_path):
+def test_out_writes_the_standalone_document_with_numerics_values(capsys, tmp_path):
     target = tmp_path / "bound.tex"
     rc, out, err = _run(capsys, "--out", str(target))
     assert rc == 0 and out == "" and err == ""
@@ -45,6 +50,21 @@ def test_out_writes_the_standalone_document(capsys, tmp_path):
     for pkg in ("amsmath", "amssymb", "amsthm"):
         assert r"\usepackage{%s}" % pkg in tex
     assert r"\begin{theorem}" in tex and r"\begin{tabular}" in tex
+    ev = numeric.evaluate()
+    assert tex == L.document("default", evaluation=ev)
+    assert "$%s$" % mpmath.nstr(ev.value, 10) in tex
+
+
+@pytest.mark.parametrize("variant", ["default", "sharp-softmax"])
+def test_the_written_document_compiles_with_no_line_in_the_margin(capsys, tmp_path, variant):
+    """Issue 14: ``rankbound latex --out x.tex`` then pdflatex: no overfull \\hbox over 1 pt."""
+    target = tmp_path / "x.tex"
+    assert _run(capsys, "--out", str(target), "--variant", variant)[0] == 0
+    tex = target.read_text()
+    log = compile_tex(tex, tmp_path)
+    assert "undefined" not in log.lower()
+    over = overfull_boxes(log)
+    assert not over, f"{len(over)} lines run into the margin by more than 1 pt:\n" + overfull_report(log, tex)
 
 
 def test_out_with_expr_writes_only_the_expression(capsys, tmp_path):
@@ -69,3 +89,11 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, argv, names):
 def test_out_pointing_at_a_folder_is_refused(capsys, tmp_path):
     rc, _, err = _run(capsys, "--out", str(tmp_path))
     assert rc == 2 and "--out" in err and "folder" in err
+
+
+def test_an_evaluations_repr_latex_is_the_evaluation_table():
+    ev = numeric.evaluate(dps=20)
+    tab = ev._repr_latex_()
+    assert tab == L.evaluation_table(ev)
+    assert mpmath.nstr(ev.value, 10) in tab
+    assert r"64,\ 9," in tab                       # block w: D = k = 64, C = 9 B_f = 9 at the preset
