@@ -60,7 +60,8 @@ def latex(obj, **settings) -> str:
     from ..theorems import Theorem
     if isinstance(obj, Theorem):
         p = HousePrinter(settings)
-        return r"%s \le %s" % (p._print(obj.derivation.lhs), p._print(bound_display(obj)))
+        tex = r"%s \le %s" % (p._print(obj.derivation.lhs), p._print(bound_display(obj)))
+        return tex if not obj.what_if else r"\text{(what-if, not a theorem)}\quad " + tex
     if isinstance(obj, Derivation):
         return derivation_latex(obj, **settings)
     if hasattr(obj, "blocks") and hasattr(obj, "confidence") and hasattr(obj, "dps"):

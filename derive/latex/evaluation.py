@@ -53,6 +53,8 @@ def evaluation_array(ev, digits: int = 10) -> str:
     """The rows of :func:`evaluation_rows` under a heading, as a math-mode ``array``."""
     rows = evaluation_rows(ev, digits)
     head = r"\text{variant %s, %d digits}" % (text(str(ev.variant)), ev.dps)
+    if getattr(ev, "what_if", ""):
+        head = r"\text{WHAT-IF, NOT A THEOREM: lowered proof constants; }" + head
     body = r" \\ ".join("%s & %s" % r for r in rows)
     return r"\begin{array}{lr} %s & \\ \hline %s \end{array}" % (head, body)
 

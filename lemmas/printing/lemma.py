@@ -148,9 +148,16 @@ def lemma_latex(lemma: Lemma | str, abbreviate: bool = False, compact: bool = Fa
     p = house_printer(disp, abbreviate, trailing=trailing)
     # the head holds only the name (braced: a name may hold brackets); the title, which may hold
     # mathematics, goes in the body, where LaTeX can break its lines (amsthm sets the head in a box)
-    title = prose(lemma.title)
-    out = [r"\begin{lemma}[{\texttt{%s}}]\label{%s}" % (tt(lemma.name), label(lemma.name)),
-           r"\emph{%s%s}" % (title, "" if title.endswith(".") else ".")]
+    raw_title = lemma.title
+    prefix = "WHAT-IF, NOT A THEOREM: "
+    if raw_title.startswith(prefix):
+        raw_title = raw_title[len(prefix):]
+    title = prose(raw_title)
+    out = [r"\begin{lemma}[{\texttt{%s}}]\label{%s}" % (tt(lemma.name), label(lemma.name))]
+    if lemma.what_if:
+        out.append(r"\textbf{What-if, not a theorem:} %s." % text(lemma.what_if))
+    out.append(r"\emph{%s%s}" % (title, "" if title.endswith(".") else "."))
+
     if lemma.hypotheses:
         out.append(r"\par\noindent If")
         out.append(r"\begin{itemize}")
@@ -158,7 +165,10 @@ def lemma_latex(lemma: Lemma | str, abbreviate: bool = False, compact: bool = Fa
             item = hypothesis_latex(h, p)
             out.append(r"\item %s%s" % ("{}" if item.startswith("[") else "", item))  # not \item's [label]
         out.append(r"\end{itemize}")
-        out.append("then")
+        out.append("then" if lemma.failure == 0 else
+                   r"then, with probability at least $1 - %s$ over the sample," % p._print(lemma.failure))
+    elif lemma.failure != 0:
+        out.append(r"With probability at least $1 - %s$ over the sample," % p._print(lemma.failure))
     concl = lemma.conclusion
     if isinstance(concl, sympy.core.relational.Relational):
         out.append(lines_env(p._print(concl.lhs), relation_tex(concl.rel_op), concl.rhs, p, budget))

@@ -346,3 +346,16 @@ def test_skipping_parameter_domains_is_caught(monkeypatch):
     monkeypatch.setattr(lemmas.core, "domain_condition", lambda p, v: None)
     der, m = net_derivation(-2, 2)
     der.apply("low-rank-net-ball", **m)                  # accepted by the unsound engine: the test above fails
+
+
+def test_every_output_of_a_what_if_says_not_a_theorem():
+    from derive import latex as L
+    w = derive.what_if(constants={"c_net": 4})
+    ev = numeric.evaluate(dps=10, constants={"c_net": 4}, what_if=True)
+    assert "NOT A THEOREM" in w.lemma.describe()                                   # text
+    assert ev.to_json()["theorem"] is False                                        # JSON
+    assert "What-if, not a theorem" in L.lemma_latex(w.lemma)                      # LaTeX: the lemma
+    assert "what-if, not a theorem" in L.latex(w)                                  # LaTeX: the theorem
+    assert "NOT A THEOREM" in ev._repr_latex_()                                    # LaTeX: the values
+    th = derive.theorem()
+    assert "not a theorem" not in L.latex(th) and "NOT A THEOREM" not in th.lemma.describe()
