@@ -95,19 +95,21 @@ def _doc_lemmas(th) -> list[Lemma]:
     return [lem for lem in lemmas.all_lemmas() if "[" not in lem.name or lem.name in own]
 
 
-def document(variant: str = "default", evaluation=None, budget: float = LINE_WIDTH) -> str:
+def document(variant: str = "default", evaluation=None, budget: float = LINE_WIDTH, theorem=None) -> str:
     """A standalone LaTeX article: setting, every lemma, both chains, obligations, theorem, values.
 
     ``evaluation`` is the value table, as data: an evaluated bound of this variant (what
     ``numeric.evaluate(variant=...)`` returns, or any object with its attributes ``value``,
     ``rademacher``, ``confidence``, ``blocks``, ``dps``, ``params``, ``vacuous``).  Without it the
     document has no values section.  ``budget`` is the display width in
-    :func:`lemmas.printing.width` units.
+    :func:`lemmas.printing.width` units.  ``theorem`` is the composed theorem to write up (default: the
+    single-head ``derive.theorem(variant)``; e.g. ``derive.deep_theorem()`` for H heads and L layers).
     """
     import derive
-    from ..theorems import theorem
+    from ..theorems import theorem as _single
     derive.register_derived()
-    th = theorem(variant)
+    th = theorem if theorem is not None else _single(variant)
+    deep = th.lemma.name.startswith("deep-theorem")
     docs = _doc_lemmas(th)
     labels = {}
     for lem in docs:
@@ -128,8 +130,11 @@ def document(variant: str = "default", evaluation=None, budget: float = LINE_WID
     compact.update(block_map(th, compact=True))
     p = house_printer(compact, abbreviate=True)
 
-    out = [PREAMBLE, r"\title{The rank-dependent generalisation bound for single-head transformers"
-                     r"\\\large a reconstruction of Truong (2024), composed by rankbound}",
+    heading = (r"\title{A generalisation bound for transformers with $H$ heads and $L$ layers"
+               r"\\\large beyond Truong (2024): MATH.md section 8, composed by rankbound}" if deep else
+               r"\title{The rank-dependent generalisation bound for single-head transformers"
+               r"\\\large a reconstruction of Truong (2024), composed by rankbound}")
+    out = [PREAMBLE, heading,
            r"\date{}", r"\begin{document}", r"\maketitle",
            _NOTE % {"variant": text(th.variant.name), "description": text(th.variant.description)}]
     out.append(_SETTING % {"Tw": plain._print(euclidean_ball(k, B_w)),
@@ -179,8 +184,8 @@ def document(variant: str = "default", evaluation=None, budget: float = LINE_WID
                           lead=r"\widehat{L}_S(\theta)"))
     rows = r" \\ ".join(r"%s & %s & %s" % (b.name if b.name != "QK" else "QK", p._print(b.D), p._print(b.C))
                         for b in th.blocks)
-    out.append(r"where $B_f = L_\sigma B_w B_V B_X$, $I$ is as in Section~\ref{sec:setting}, $U = %s$, and"
-               % p._print(th.blocks[0].U))
+    out.append(r"where %s$I$ is as in Section~\ref{sec:setting}, $U = %s$, and"
+               % ("" if deep else r"$B_f = L_\sigma B_w B_V B_X$, ", p._print(th.blocks[0].U)))
     out.append(r"\[ \begin{array}{lll} j & D_j & C_j \\ \hline %s \end{array} \]" % rows)
     out.append(r"Written out (this is \texttt{rankbound latex --expr}):")
     out.append(lines_env(r"L(\theta) - \widehat{L}_S(\theta)", r"\le", bound_display(th), house_printer(), budget))

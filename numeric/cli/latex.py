@@ -32,6 +32,9 @@ def configure(parser) -> None:
     what.add_argument("--expr", action="store_true", help="print only the final bound expression (math mode)")
     parser.add_argument("--variant", default="default",
                         help="named variant of the chain (default, sharp-softmax, dudley-half)")
+    parser.add_argument("--heads", default=None, metavar="H",
+                        help="with --layers: write up the H-head, L-layer theorem (MATH.md section 8)")
+    parser.add_argument("--layers", default=None, metavar="L", help="see --heads")
 
 
 def _content(args) -> str:
@@ -41,7 +44,10 @@ def _content(args) -> str:
     if args.variant not in derive.VARIANTS:
         raise UsageError(f"--variant: unknown variant {args.variant!r}; known: {', '.join(derive.VARIANTS)}")
     derive.register_derived()
-    th = derive.theorem(args.variant)       # registers the variant's derived lemmas too
+    from numeric.params import Params
+    hl = Params.from_preset(H=args.heads, L=args.layers)      # checked like every other parameter
+    deep = hl["H"] != 1 or hl["L"] != 1
+    th = derive.deep_theorem(args.variant) if deep else derive.theorem(args.variant)   # registers its lemmas too
     if args.expr:
         return L.bound_latex(th) + "\n"
     if args.lemma is not None:
@@ -50,8 +56,8 @@ def _content(args) -> str:
             raise UsageError(f"--lemma: no lemma named {args.lemma!r}; registered: {', '.join(lemmas.names())}")
         return L.lemma_latex(args.lemma) + "\n"
     import numeric
-    evaluation = numeric.evaluate(variant=th.variant.name)     # the values section: default preset
-    return L.document(th.variant.name, evaluation=evaluation)
+    evaluation = numeric.evaluate(hl, variant=th.variant.name)     # the values section: default preset, H, L
+    return L.document(th.variant.name, evaluation=evaluation, theorem=th)
 
 
 def run(args) -> int:
