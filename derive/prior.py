@@ -44,6 +44,7 @@ from lemmas.objects import GeneralisationGap
 from lemmas.symbols import B_QK, B_V, B_X, B_f, B_w, L_loss, L_sigma, alpha, c, d, delta, eps, k, n
 
 from .engine import Derivation, DerivationError
+from .theorems import constants_key
 from .steps import apply_nets, confidence_part, parameter_cover
 
 CITATIONS = {"edelman": "Edelman, Goel, Kakade & Zhang (ICML 2022)",
@@ -108,26 +109,11 @@ class PriorBound:
         return printer._print(self.derivation.conclusion)
 
 
-def _key(constants):
-    constants = dict(constants or {})
-    unknown = set(constants) - set(PRIOR_CONSTANTS)
-    if unknown:
-        raise DerivationError(f"unknown constants {sorted(unknown)}; the rebuilt chains' constants are "
-                              f"{list(PRIOR_CONSTANTS)}")
-    out = []
-    for name, v in sorted(constants.items()):
-        val = sympy.nsimplify(v) if isinstance(v, (int, float)) else v
-        if not (isinstance(val, sympy.Basic) and val.is_number and val.is_positive):
-            raise DerivationError(f"constant {name} must be a positive number, got {v!r}")
-        out.append((name, val))
-    return tuple(out)
-
-
 def prior(name: str = "edelman", constants: Mapping[str, Any] | None = None) -> PriorBound:
     """The rebuilt prior bound ``name`` (one of :data:`PRIORS`), cached per constants."""
     if name not in MAPPING:
         raise DerivationError(f"unknown prior bound {name!r}; rebuilt so far: {', '.join(PRIORS)}")
-    return _prior(name, _key(constants))
+    return _prior(name, constants_key(constants, PRIOR_CONSTANTS))
 
 
 def two_thirds_split(coefficients, scales):
