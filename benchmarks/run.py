@@ -98,6 +98,19 @@ def compare_rows(quick: bool = False) -> list:
     return out
 
 
+def tighten_rows(quick: bool = False) -> list:
+    """Issue 13: ``rankbound tighten`` end to end at the default preset (every choice alone, the tightest bound,
+    the waterfall, the elasticities and both smallest non-vacuous n, certified), against ``rankbound eval`` end to
+    end in the same run; target < 30 s."""
+    def cli(*argv):
+        return lambda: subprocess.run([sys.executable, "-m", "numeric.cli", *argv], check=True, cwd=ROOT,
+                                      stdout=subprocess.DEVNULL)
+    t_eval = best_of(cli("eval"), 1 if quick else 3)
+    t_tighten = best_of(cli("tighten", "--quiet"), 1 if quick else 2)
+    return [("rankbound tighten end to end (default preset)", f"{t_tighten:.1f} s",
+             f"{t_eval:.2f} s (rankbound eval end to end)", t_tighten / t_eval, "< 30 s", t_tighten < 30)]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="10^5 grid points instead of 10^6")
@@ -181,6 +194,7 @@ def main(argv=None):
 
     # comparisons at high precision and huge dimension (issue 14); self-contained: its own baselines
     rows += compare_rows(quick=args.quick)
+    rows += tighten_rows(quick=args.quick)           # issue 13; self-contained: its own baseline
 
     header = "| figure | measured | baseline | ratio | target | met |\n|---|---|---|---|---|---|"
     lines = [header] + [f"| {a} | {b} | {c_} | {r:.2f} | {t} | {'yes' if ok else 'NO'} |"

@@ -13,11 +13,13 @@ from .integrals import logplus_integral
 from .monotone import nondecreasing_in
 from .theorems import VARIANTS, Block, Theorem, Variant, theorem, transformer_covering, what_if
 from .deep import DeepTheorem, deep_theorem, deep_what_if
+from .tighten import CHOICES, Tightened, tightened
 from . import latex      # registers the theorem's paper-form display with lemmas.printing
 
 __all__ = ["Derivation", "DerivationError", "HypothesisRefused", "Obligation", "Step", "logplus_integral",
            "nondecreasing_in", "VARIANTS", "Block", "Theorem", "Variant", "theorem", "transformer_covering", "what_if",
            "DeepTheorem", "deep_theorem", "deep_what_if",
+           "CHOICES", "Tightened", "tightened",
            "register_derived"]
 
 

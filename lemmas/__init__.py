@@ -40,6 +40,9 @@ from .attention import (SOFTMAX_LIPSCHITZ, SOFTMAX_LIPSCHITZ_SHARP, TRANSFORMER_
 from . import depth, prior
 from .prior import (CEILING_LE_PLUS_ONE, COVER_L2S_BY_SUPS, DUDLEY_INVERSE_SQUARE, EDELMAN_LAYER_COVER,
                     MAUREY_L1_BALL_NET, TT_PERTURBATION, ZHANG_LINEAR_COVER_L2, ZHANG_MAUREY_COVER)
+from . import tightness
+from .tightness import (LOGPLUS_INTEGRAL_ADDITIVITY, LOW_RANK_NET_BALL_SHARP, RADEMACHER_GENERALISATION_EXPECTED,
+                        RADEMACHER_TRIVIAL_CAP, VOLUMETRIC_NET_SHARP, SampleExpectation)
 
 __all__ = [
     "Constant", "Hypothesis", "Instance", "Lemma", "LemmaError", "Source", "all_lemmas", "get", "names",
@@ -62,4 +65,6 @@ __all__ = [
     "TRANSFORMER_PERTURBATION_SHARP", "transformer_class",
     "depth", "prior", "CEILING_LE_PLUS_ONE", "COVER_L2S_BY_SUPS", "DUDLEY_INVERSE_SQUARE", "EDELMAN_LAYER_COVER",
     "ZHANG_LINEAR_COVER_L2", "ZHANG_MAUREY_COVER", "MAUREY_L1_BALL_NET", "TT_PERTURBATION",
+    "tightness", "LOGPLUS_INTEGRAL_ADDITIVITY", "LOW_RANK_NET_BALL_SHARP", "RADEMACHER_GENERALISATION_EXPECTED",
+    "RADEMACHER_TRIVIAL_CAP", "VOLUMETRIC_NET_SHARP", "SampleExpectation",
 ]

@@ -48,7 +48,7 @@ def to_mpf(v):
 _FUNCS = {
     sympy.log: mpmath.log, sympy.exp: mpmath.exp, sympy.erf: mpmath.erf, sympy.erfc: mpmath.erfc,
     logplus: mp_logplus, sympy.Abs: abs, sympy.gamma: mpmath.gamma,
-    sympy.ceiling: mpmath.ceil, sympy.floor: mpmath.floor,
+    sympy.ceiling: mpmath.ceil, sympy.floor: mpmath.floor, sympy.Min: min, sympy.Max: max,
 }
 
 

@@ -18,7 +18,7 @@ from numeric.errors import NotCertified, UsageError, shorten
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: the command modules, in the order ``rankbound --help`` lists them
-COMMANDS = ("report", "eval", "latex", "weights", "audit", "compare", "sweep", "plot")
+COMMANDS = ("report", "eval", "latex", "weights", "audit", "compare", "sweep", "plot", "tighten")
 
 
 def build_parser():
