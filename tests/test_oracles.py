@@ -275,7 +275,7 @@ def test_volumetric_ball_net_size_and_cover():
     rng = np.random.default_rng(5)
     for k, R, eps in [(1, 1.0, 0.3), (2, 2.0, 0.5), (3, 1.0, 0.5)]:
         net = O.volumetric_ball_net(k, R, eps, rng)
-        assert np.all(np.linalg.norm(net, axis=1) <= R)
+        assert within(np.linalg.norm(net, axis=1), R)
         assert len(net) <= (3 * R / eps) ** k
         G = rng.standard_normal((3000, k))
         G /= np.linalg.norm(G, axis=1, keepdims=True)

@@ -129,7 +129,7 @@ def test_low_rank_ball_packing_lower_bound(shape, B, t, seed):
     rhs = float(rhs_at(BALL, dict(n_1=n1, n_2=n2, r=r, B=B, epsilon=eps)))
     assert math.log(M) <= rhs * (1 + TOL) + TOL
     if eps >= B:                   # the point 0 covers: log N = 0, and the right side is >= 0
-        assert rhs >= 0 and np.all(np.linalg.norm(pts.reshape(len(pts), -1), axis=1) <= eps)
+        assert rhs >= 0 and within(np.linalg.norm(pts.reshape(len(pts), -1), axis=1), eps)
 
 
 @pytest.mark.lemma("low-rank-net-sphere")
@@ -179,7 +179,7 @@ def test_volumetric_net(k, R, t, seed):
     net = O.greedy_packing(np.vstack([net, members]), eps, "fro")   # the old net points are all kept
     rhs = float(rhs_at(VOLUMETRIC, dict(k=k, R=R, epsilon=eps)))
     assert math.log(len(net)) <= rhs * (1 + TOL) + TOL
-    assert np.all(np.linalg.norm(net, axis=1) <= R)             # internal
+    assert within(np.linalg.norm(net, axis=1), R)               # internal
     assert O.max_cover_distance(net, members) <= eps * (1 + TOL)
     M = len(O.greedy_packing(members, 2 * eps, "fro"))
     assert math.log(M) <= rhs * (1 + TOL) + TOL
