@@ -25,7 +25,8 @@ import sympy
 
 from lemmas.printing import HousePrinter
 
-__all__ = ["pdflatex", "compile_tex", "overfull_boxes", "overfull_report", "CI", "fake_evaluation", "MODULES",
+__all__ = ["pdflatex", "compile_tex", "overfull_boxes", "overfull_report", "CI", "fake_evaluation",
+           "fake_deep_evaluation", "MODULES",
            "mp_logplus", "symbol_table", "value", "close"]
 
 CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -90,6 +91,23 @@ def fake_evaluation(variant: str = "default", vacuous: bool = False):
                            rademacher=mpf("0.0234567890123"), confidence=mpf("0.1"), blocks=blocks,
                            vacuous=vacuous,
                            params={"n": "1000000", "d": "768", "c": "1", "L_sigma": "1", "delta": "0.05"})
+
+
+def fake_deep_evaluation(vacuous: bool = True):
+    """A stand-in for an evaluation of the H-head, L-layer theorem at H = 12, L = 6 (hand-picked numbers
+    of the right sizes; five blocks named as the theorem's groups)."""
+    mpf = mpmath.mpf
+    blocks = [SimpleNamespace(name="readout w", D=mpf(768), C=mpf("1506.884203"), integral=mpf("254.7829911")),
+              SimpleNamespace(name="readout values", D=mpf(639744), C=mpf(1305), integral=mpf("7277.692059")),
+              SimpleNamespace(name="readout scores", D=mpf(1180416), C=mpf(2610), integral=mpf("10372.27313")),
+              SimpleNamespace(name="hidden values", D=mpf(5902080), C=mpf("3.129611861e11"),
+                              integral=mpf("43091.37714")),
+              SimpleNamespace(name="hidden scores", D=mpf(5902080), C=mpf("6.259223722e11"),
+                              integral=mpf("43657.47535"))]
+    return SimpleNamespace(variant="default", dps=30, value=mpf("2511.69049"), rademacher=mpf("2511.686416"),
+                           confidence=mpf("0.004074304547"), blocks=blocks, vacuous=vacuous,
+                           params={"n": "1000000", "d": "768", "k": "64", "c": "1", "L_sigma": "1", "delta": "0.05",
+                                   "H": "12", "L": "6"})
 
 
 # ------------------------------------------------------------------------------------------------

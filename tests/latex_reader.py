@@ -52,7 +52,7 @@ _TOKEN = re.compile(r"\\left\||\\right\||\\\\|\\[A-Za-z]+|\\.|\d+(?:\.\d+)?|[A-Z
 _SKIP = {r"\left", r"\right", r"\Bigl", r"\Bigr", r"\bigl", r"\bigr", r"\!", r"\,", r"\;", r"\quad",
          r"\qquad", r"\displaystyle"}
 _GREEK = {r"\alpha", r"\beta", r"\gamma", r"\delta", r"\varepsilon", r"\epsilon", r"\sigma", r"\ell",
-          r"\theta", r"\lambda", r"\mu", r"\tau"}
+          r"\theta", r"\lambda", r"\mu", r"\tau", r"\rho", r"\Lambda"}
 _REL = {r"\le": sympy.Le, r"\leq": sympy.Le, r"\ge": sympy.Ge, r"\geq": sympy.Ge, "<": sympy.Lt, ">": sympy.Gt}
 
 

@@ -36,14 +36,14 @@ from lemmas.printing import (B_F_ABBREVIATION, LINE_WIDTH, SYMBOL_TEX, DudleyInt
                              register_display, text, width)
 
 from ..engine import Derivation
-from .display import bound_display, bound_latex, derivation_latex, theorem_display
+from .display import bound_display, bound_latex, derivation_latex, theorem_abbreviations, theorem_display
 from .article import PREAMBLE, document
 from .evaluation import evaluation_array, evaluation_table
 
 __all__ = ["HousePrinter", "LatexError", "DudleyIntegral", "OrderedMul", "OrderedAdd", "latex", "bound_latex",
-           "bound_display", "lemma_latex", "derivation_latex", "evaluation_table", "document", "label", "text",
-           "PREAMBLE", "B_F_ABBREVIATION", "LINE_WIDTH", "SYMBOL_TEX", "house_printer", "lines_env", "pack",
-           "pieces", "width"]
+           "bound_display", "theorem_abbreviations", "lemma_latex", "derivation_latex", "evaluation_table",
+           "document", "label", "text", "PREAMBLE", "B_F_ABBREVIATION", "LINE_WIDTH", "SYMBOL_TEX", "house_printer",
+           "lines_env", "pack", "pieces", "width"]
 
 register_display(theorem_display)
 

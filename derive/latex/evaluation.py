@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import mpmath
 
-from lemmas.printing import text
+from lemmas.printing import prose, text
 
 __all__ = ["number_tex", "evaluation_rows", "evaluation_array", "evaluation_table"]
 
@@ -33,17 +33,20 @@ def number_tex(x, digits: int = 10) -> str:
     return s
 
 
-def evaluation_rows(ev, digits: int = 10) -> list[tuple[str, str]]:
-    """``(label, value)`` pairs, both math-mode LaTeX: the bound, its two terms, then each block."""
+def evaluation_rows(ev, digits: int = 10, cls: str = r"\mathcal{F}_{\Theta}") -> list[tuple[str, str]]:
+    """``(label, value)`` pairs, both math-mode LaTeX: the bound, its two terms, then each block.
+
+    ``cls`` is the LaTeX of the class (the H-head, L-layer document's is ``\\mathcal{F}_{\\mathrm{deep}}``);
+    a block named in words (``readout w``) is typeset as prose."""
     rows = [
         (r"\text{bound on } L(\theta) - \widehat{L}_S(\theta)", number_tex(ev.value, digits)),
-        (r"\text{Rademacher term } 2\,\widehat{\mathfrak{R}}_{S}(\ell\circ\mathcal{F}_{\Theta})",
+        (r"\text{Rademacher term } 2\,\widehat{\mathfrak{R}}_{S}(\ell\circ%s)" % cls,
          number_tex(ev.rademacher, digits)),
         (r"\text{confidence term}", number_tex(ev.confidence, digits)),
     ]
     for b in ev.blocks:
-        name = {"w": "w", "V": "V", "QK": "QK"}.get(b.name, b.name)
-        rows.append((r"\text{block } %s:\ D,\ C,\ \sqrt{D}\,I(C, U)" % name,
+        head = r"\text{block } %s:" % b.name if " " not in b.name else r"\text{block %s:}" % prose(b.name)
+        rows.append((r"%s\ D,\ C,\ \sqrt{D}\,I(C, U)" % head,
                      r"%s,\ %s,\ %s" % (number_tex(b.D, digits), number_tex(b.C, digits),
                                           number_tex(b.integral, digits))))
     return rows

@@ -336,7 +336,9 @@ def name_subexpressions(expr, printer: HousePrinter, budget: float, lead: str | 
         if target is None:
             break
         k, e, _ = target
-        sub = _best_to_name(e, printer)
+        sub, inside = _best_to_name(e, printer), False
+        if sub is None:             # a sum inside what the display map prints instead (a Dudley block)
+            sub, inside = _best_to_name(e, printer, enter_display=True), True
         if sub is None:
             hopeless.add(k)
             continue
@@ -345,9 +347,15 @@ def name_subexpressions(expr, printer: HousePrinter, budget: float, lead: str | 
         if deps:
             tex += "(%s)" % ", ".join(printer._print(v) for v in deps)
         sym = Dummy(letter)
-        expr = expr.xreplace({sub: sym})
-        names = [(t, y, d.xreplace({sub: sym})) for t, y, d in names] + [(tex, sym, sub)]
-        printer = printer.with_display({sym: tex})
+        keep = dict(printer._names)
+        extra = {sym: tex}
+        if inside:                  # the displayed forms change, the expressions they stand for stay whole
+            shown = {key: v for key, v in printer._display.items() if isinstance(v, Basic)}
+            keep.update(shown)
+            extra.update({key: _replace(v, sub, sym, printer._names) for key, v in shown.items()})
+        expr = _replace(expr, sub, sym, keep)
+        names = [(t, y, _replace(d, sub, sym, keep)) for t, y, d in names] + [(tex, sym, sub)]
+        printer = printer.with_display(extra)
     return expr, printer, names
 
 
@@ -358,9 +366,12 @@ def _fits(expr, printer: HousePrinter, budget: float, lead: str | None, definiti
     return all(width(ln) <= budget for ln in pack(_parts(expr, printer, budget, lead), budget))
 
 
-def _best_to_name(expr, printer: HousePrinter):
-    """The sum (or cases) whose name saves most: repeated by (count - 1) x width, else the widest."""
-    counts = Counter(e for e in _shown(expr, printer._display) if isinstance(e, (Add, Piecewise)) and e != expr)
+def _best_to_name(expr, printer: HousePrinter, enter_display: bool = False):
+    """The sum (or cases) whose name saves most: repeated by (count - 1) x width, else the widest.
+
+    With ``enter_display``, the sums of what the display map prints instead are candidates too."""
+    counts = Counter(e for e in _shown(expr, printer._display, printer._names, enter_display)
+                     if isinstance(e, (Add, Piecewise)) and e != expr)
     best, gain = None, 0.0
     for e, c in counts.items():
         w = width(printer._print(e))
@@ -370,17 +381,42 @@ def _best_to_name(expr, printer: HousePrinter):
         return best
     for e in counts:                        # a sum inside a term: the widest that is not the term itself
         w = width(printer._print(e))
-        if w > gain and w >= 10 and not _is_top_term(expr, e):
+        if w > gain and w >= 10 and not _is_top_term(expr, e) and \
+                not (enter_display and _is_top_term(_as_shown(expr, printer._display), e)):
             best, gain = e, w
     return best
 
 
-def _shown(expr, display: Mapping):
-    """The subexpressions of ``expr`` as printed: what the ``display`` map replaces is not entered."""
+def _shown(expr, display: Mapping, named: Mapping = None, enter: bool = False):
+    """The subexpressions of ``expr`` as printed: what the ``display`` map replaces (unless ``enter``:
+    then what it prints instead is entered), and the sums the printer prints as names (``rho``), are not."""
     yield expr
     for a in expr.args:
-        if not (display and _displayed(a, display)):
-            yield from _shown(a, display)
+        if named and _displayed(a, named):
+            continue
+        if display and _displayed(a, display):
+            if enter and isinstance(display[a], Basic):
+                yield from _shown(display[a], display, named, enter)
+            continue
+        yield from _shown(a, display, named, enter)
+
+
+def _as_shown(expr, display: Mapping):
+    """``expr`` with what the display map prints instead of its subexpressions (for the layout's analysis)."""
+    shown = {key: v for key, v in (display or {}).items() if isinstance(v, Basic)}
+    return expr.xreplace(shown) if shown else expr
+
+
+def _replace(expr, sub, sym, named: Mapping):
+    """``expr.xreplace({sub: sym})``, leaving the sums the printer prints as names (``rho``) whole."""
+    if not named:
+        return expr.xreplace({sub: sym})
+    if expr == sub:
+        return sym
+    if not expr.args or _displayed(expr, named):
+        return expr
+    args = [_replace(a, sub, sym, named) for a in expr.args]
+    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
 
 
 def _displayed(e, display: Mapping) -> bool:

@@ -128,14 +128,15 @@ _KIND_NOTE = {
 }
 
 
-def lemma_latex(lemma: Lemma | str, abbreviate: bool = False, compact: bool = False,
+def lemma_latex(lemma: Lemma | str, abbreviate=False, compact: bool = False,
                 display: Mapping | None = None, budget: float = LINE_WIDTH) -> str:
     r"""A lemma as a numbered ``lemma`` environment: hypotheses, conclusion, constants, source.
 
     The environment is the one the document's preamble defines (amsthm ``\newtheorem{lemma}``);
     its label is :func:`~lemmas.printing.text.label` of the lemma's name.  With
     ``abbreviate``/``compact`` the conclusion uses the document's abbreviations (``B_f``,
-    ``I(C, U)``), defined there.
+    ``I(C, U)``), defined there; ``abbreviate`` may also be the printer's ``abbreviations``
+    setting itself (the H-head, L-layer document's ``Lambda``, ``B_f``, ``rho``, ``m``).
     """
     if isinstance(lemma, str):
         try:

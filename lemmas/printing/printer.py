@@ -31,6 +31,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter, greek_letters_set, other_symbols
 
 from ..symbols import B_V, B_X, B_w, L_sigma
+from .names import match_products, parse_abbreviations
 
 __all__ = ["HousePrinter", "LatexError", "DudleyIntegral", "OrderedMul", "OrderedAdd", "house_printer",
            "relation_tex", "SYMBOL_TEX", "B_F_ABBREVIATION"]
@@ -109,8 +110,14 @@ class HousePrinter(LatexPrinter):
         mapping from exact subexpressions to a replacement expression (printed with this
         printer) or a raw LaTeX string.
     ``abbreviations``
-        sequence of ``(product, tex)``: wherever a product of symbols contains ``product``,
-        print ``tex`` for it (``L_sigma B_w B_V B_X`` as ``B_f``).
+        sequence of ``(expression, tex)`` or ``(expression, tex, "lead")``, matched in order.  A
+        product of symbol powers is printed as ``tex`` wherever a product contains it, the name
+        after the other factors (``L_sigma B_w B_V B_X`` as ``B_f``: ``54 B_QK B_X^2 B_f``).  A
+        product of positive powers of symbols and sums (``Lambda = sqrt(H) L_sigma B_w B_V (1 +
+        4 B_QK B_X^2)``), or any product marked ``"lead"``, is matched on a product's factors
+        before anything else and its name leads.  A sum (``rho = 1 + H B_V (...)``) is printed as
+        ``tex`` wherever it occurs, as a factor, a term or the base of a power (``\rho^{L - 2}``),
+        and leads a product as the names do.
     ``trailing``
         terms printed last in any sum that contains them (the confidence term, as in the paper).
 
@@ -126,17 +133,13 @@ class HousePrinter(LatexPrinter):
         self._given = dict(settings or {})
         self._display = dict(self._settings["display"] or {})
         self._trailing = tuple(self._settings["trailing"] or ())
-        abbr = []
-        for prod, tex in self._settings["abbreviations"]:
-            powers = sympy.Mul.make_args(prod)
-            need = {}
-            for f in powers:
-                b, e = f.as_base_exp()
-                if not (b.is_Symbol and e.is_Integer and e > 0):
-                    raise LatexError(f"abbreviation {prod} must be a product of symbol powers")
-                need[b] = int(e)
-            abbr.append((need, tex))
+        try:
+            abbr, products, names = parse_abbreviations(self._settings["abbreviations"])
+        except ValueError as exc:
+            raise LatexError(str(exc)) from None
         self._abbreviations = tuple(abbr)
+        self._products = tuple(products)
+        self._names = names
 
     def with_display(self, extra: Mapping) -> "HousePrinter":
         """A printer with these settings and ``extra`` added to the ``display`` map."""
@@ -144,6 +147,8 @@ class HousePrinter(LatexPrinter):
 
     # -- dispatch ------------------------------------------------------------------------------
     def _print(self, expr, **kwargs) -> str:
+        if self._names and isinstance(expr, Add) and expr in self._names:
+            return self._names[expr]
         if self._display:
             try:
                 hit = self._display.get(expr)
@@ -221,7 +226,14 @@ class HousePrinter(LatexPrinter):
         coeff = S.One
         num, den, groups = [], [], []
         sq_num, sq_den = [], []          # square roots, also kept in place in num / den
-        for f in self._factors(expr):
+        factors, lead_num, lead_den = match_products(self._products, self._factors(expr))
+        for f in factors:
+            if self._is_named(f):        # rho^(L-2), m: a name, printed with the scalar factors
+                num.append(f)
+                continue
+            if isinstance(f, Pow) and self._is_named(f.base) and f.exp.could_extract_minus_sign():
+                den.append(Pow(f.base, -f.exp))     # eps rho^(2-L) / m as eps / (m rho^(L-2))
+                continue
             if f.is_Rational:
                 coeff *= f
                 continue
@@ -274,14 +286,32 @@ class HousePrinter(LatexPrinter):
             # (c_net sqrt(r) B_W B_x, (d + k + 1) r_v, sqrt(rank A) ||A||_2)
             num.sort(key=lambda x: 0 if _is_named_constant(x) else 1 if (isinstance(x, Pow) and x.exp == S.Half)
                      else 2 if isinstance(x, Add) else 3)
-        num = self._abbreviate(num)
-        den = self._abbreviate(den)
+        if self._names:                  # named sums lead: m Lambda rho^(L-2) B_V B_X, as in MATH.md
+            num, lead_num = self._named_first(num, lead_num), []
+            den, lead_den = self._named_first(den, lead_den), []
+        num = lead_num + self._abbreviate(num)
+        den = lead_den + self._abbreviate(den)
         if merged is not None:
             if merged[0] == 1:
                 den.append(r"\sqrt{%s}" % self._print(merged[1]))
             else:
                 num.append(r"\sqrt{%s}" % self._print(merged[0] / merged[1]))
         return coeff, num, den, groups
+
+    def _named_first(self, items: list, names: list) -> list:
+        """Named sums (``m``), then the product abbreviations' ``names``, then powers of named sums
+        (``rho^(L-2)``), then the rest."""
+        plain = [x for x in items if self._is_named(x) and not isinstance(x, Pow)]
+        powers = [x for x in items if self._is_named(x) and isinstance(x, Pow)]
+        return plain + names + powers + [x for x in items if not self._is_named(x)]
+
+    def _is_named(self, f) -> bool:
+        """Whether ``f`` is a named sum or a power of one (``rho``, ``rho^(L-2)``)."""
+        if not self._names:
+            return False
+        b = f.base if isinstance(f, Pow) else f
+        return isinstance(b, Add) and b in self._names and not (isinstance(f, Pow) and
+                                                                f.exp.could_extract_minus_sign())
 
     def _abbreviate(self, items: list) -> list:
         if not self._abbreviations:
@@ -318,7 +348,7 @@ class HousePrinter(LatexPrinter):
         if isinstance(it, str):
             return it
         tex = self._print(it)
-        if isinstance(it, Add):
+        if isinstance(it, Add) and it not in self._names:
             tex = r"\left(%s\right)" % tex
         return tex
 
@@ -369,6 +399,9 @@ class HousePrinter(LatexPrinter):
 
     def _print_Pow(self, expr):
         b, e = expr.base, expr.exp
+        if self._names and isinstance(b, Add) and b in self._names and not (e.is_Rational and e.is_negative):
+            name = self._names[b]
+            return name if e == 1 else r"\sqrt{%s}" % name if e == S.Half else r"%s^{%s}" % (name, self._print(e))
         if e == S.Half:
             return r"\sqrt{%s}" % self._print(b)
         if e.is_Rational and e.is_negative:
@@ -494,8 +527,14 @@ def relation_tex(rel: str) -> str:
     return {"<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "==": "=", "!=": r"\ne"}[rel]
 
 
-def house_printer(display=None, abbreviate: bool = False, trailing=(), **settings) -> HousePrinter:
-    """A :class:`HousePrinter` with a ``display`` map, the ``B_f`` abbreviation if ``abbreviate``,
-    and ``trailing`` terms (printed last in any sum); other ``settings`` go to SymPy's printer."""
+def house_printer(display=None, abbreviate=False, trailing=(), **settings) -> HousePrinter:
+    """A :class:`HousePrinter` with a ``display`` map, abbreviations and ``trailing`` terms (printed
+    last in any sum); other ``settings`` go to SymPy's printer.
+
+    ``abbreviate`` is ``True`` for the ``B_f`` abbreviation, or the ``abbreviations`` setting itself
+    (a sequence of ``(expression, tex)`` or ``(expression, tex, "lead")``).
+    """
+    abbreviations = B_F_ABBREVIATION if abbreviate is True else tuple(abbreviate or ())
     return HousePrinter(dict(settings, display=display or None, trailing=tuple(trailing),
-                             abbreviations=B_F_ABBREVIATION if abbreviate else ()))
+                             abbreviations=abbreviations))
+

@@ -44,7 +44,7 @@ _TOKEN = re.compile(
     r"|(?P<ident>log\+(?=\()|[A-Za-z][A-Za-z0-9]*(?:%s){0,2}(?:'+(?![A-Za-z]))?)"
     r"|(?P<script>%s)"                                      # ||x||_2
     r"|(?P<num>\d+(?:\.\d+)?)"
-    r"|(?P<op><=|>=|->|\|\||[<>=+\-*/|^])"
+    r"|(?P<op><=|>=|->|\|\||\*\*|[<>=+\-*/|^])"
     r"|(?P<open>[(\[{])|(?P<close>[)\]}])"
     r"|(?P<space>\s+)"
     r"|(?P<dots>\.\.\.)"
@@ -54,12 +54,13 @@ _TOKEN = re.compile(
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
           "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta",
           "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega"}
-_FUNCTIONS = {"sqrt": r"\operatorname{sqrt}", "log": r"\log", "log+": r"\log_+", "exp": r"\exp", "sup": r"\sup",
+_FUNCTIONS = {"sqrt": r"\operatorname{sqrt}", "log": r"\log", "log+": r"\log_+", "logplus": r"\log_+",
+              "exp": r"\exp", "sup": r"\sup",
               "inf": r"\inf", "max": r"\max", "min": r"\min", "int": r"\int", "ceil": r"\lceil",
               "floor": r"\lfloor", "softmax": r"\operatorname{softmax}", "rank": r"\operatorname{rank}",
               "erfc": r"\operatorname{erfc}", "sum": r"\sum"}
 _PREFIX_FUNCTIONS = {"log", "rank", "sup", "exp"}          # may take an argument without parentheses
-_OPS = {"<=": r"\le", ">=": r"\ge", "->": r"\to", "||": r"\|", "*": r"\cdot", "^": r"{}^{\wedge}"}
+_OPS = {"<=": r"\le", ">=": r"\ge", "->": r"\to", "||": r"\|", "*": r"\cdot", "^": r"{}^{\wedge}", "**": "^"}
 _RELATIONS = {"<=", ">=", "<", ">", "=", "->"}
 
 
@@ -198,8 +199,35 @@ def _classify(toks: list[_Tok]) -> None:
             elif t.text == "x" and between and all(toks[j].text[:1].isupper() or toks[j].kind == "dots"
                                                    for j in (a, b)):
                 t.tex = r"\times"
+    _powers(toks)
     for t in toks:
         if t.math and t.kind == "other":
+            raise _Fallback(t.text)
+
+
+def _powers(toks: list[_Tok]) -> None:
+    """``x**2``, ``(a + b)**(L - 2)`` (SymPy's ASCII powers): the exponent, braced, becomes a superscript."""
+    for i, t in enumerate(toks):
+        if t.text != "**":
+            continue
+        j = i + 1
+        if j >= len(toks) or toks[j].kind == "space":
+            raise _Fallback(t.text)
+        nxt = toks[j]
+        if nxt.kind in ("num", "ident"):
+            nxt.math = True
+            nxt.tex = "{%s}" % _math(nxt)
+        elif nxt.text == "(":
+            depth = 0
+            for k in range(j, len(toks)):
+                depth += (toks[k].text == "(") - (toks[k].text == ")")
+                if depth == 0:
+                    break
+            else:
+                raise _Fallback(t.text)
+            _force(toks, j, k)
+            nxt.tex, toks[k].tex = "{(", ")}"
+        else:
             raise _Fallback(t.text)
 
 

@@ -15,7 +15,7 @@ import lemmas
 from derive import latex as L
 from derive.latex import bound_latex
 
-from latex_helpers import compile_tex, fake_evaluation, overfull_boxes, overfull_report
+from latex_helpers import compile_tex, fake_deep_evaluation, fake_evaluation, overfull_boxes, overfull_report
 
 derive.register_derived()
 LEMMA_NAMES = [lem.name for lem in lemmas.all_lemmas() if "[" not in lem.name]
@@ -29,6 +29,17 @@ def test_document_compiles_without_errors_undefined_references_or_overfull_lines
     assert "undefined" not in log.lower(), [ln for ln in log.splitlines() if "undefined" in ln.lower()]
     assert "Warning: Reference" not in log
     assert "Rerun to get" not in log
+    assert (tmp_path / "doc.pdf").stat().st_size > 10_000
+    over = overfull_boxes(log)
+    assert not over, f"{len(over)} lines run into the margin by more than 1 pt:\n" + overfull_report(log, tex)
+
+
+def test_deep_document_compiles_without_errors_undefined_references_or_overfull_lines(tmp_path):
+    """Issue 12: the H-head, L-layer document ran up to ~300 pt into the margin (chains, written-out bound)."""
+    tex = L.document(theorem=derive.deep_theorem(), evaluation=fake_deep_evaluation())
+    log = compile_tex(tex, tmp_path)
+    assert "undefined" not in log.lower(), [ln for ln in log.splitlines() if "undefined" in ln.lower()]
+    assert "Warning: Reference" not in log
     assert (tmp_path / "doc.pdf").stat().st_size > 10_000
     over = overfull_boxes(log)
     assert not over, f"{len(over)} lines run into the margin by more than 1 pt:\n" + overfull_report(log, tex)

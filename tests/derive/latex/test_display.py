@@ -162,3 +162,29 @@ def test_sympy_parse_latex_reads_the_bound():
     tex = bound_latex(derive.theorem())
     tex = tex.replace(r"\log_+\!", r"\operatorname{logplus}")
     parse_latex(tex)
+
+
+# ------------------------------------------------------------------------------------------------
+# union steps (derive/posthoc.py)
+# ------------------------------------------------------------------------------------------------
+
+def test_a_union_over_a_grid_is_a_note_not_a_repeated_line():
+    """Issue 12: a "union" step changes no bound; it is said (every cell of the grid at once, with
+    probability at least 1 - delta), like an "establish" step, never printed as a relation line."""
+    from derive.posthoc import posthoc_theorem
+    der = posthoc_theorem().derivation
+    assert [s.kind for s in der.steps] == ["apply", "union"]
+    for mode in ({}, {"ref": lambda name: "lem:" + name}):
+        tex = L.derivation_latex(der, **mode)
+        lines = L.derivation_latex(_only_apply(der), **mode).rsplit(r"\end{", 1)[0].rstrip()
+        assert tex.startswith(lines), "the union step changed the relation lines"
+        rest = tex[len(lines):]
+        assert "every cell of the grid at once" in rest and r"1 - \delta" in rest
+        assert not any(rel in rest for rel in ("&=", r"&\le", r"\tag*", r"\text{by ")), rest
+    assert rest.startswith("\n\\end{align*}\nBy Lemma~\\ref{lem:union-bound-grid}"), rest    # after the display
+
+
+def _only_apply(der):
+    """The derivation without its union step."""
+    import dataclasses
+    return dataclasses.replace(der, steps=[s for s in der.steps if s.kind != "union"])

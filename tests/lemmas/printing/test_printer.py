@@ -98,9 +98,44 @@ def test_an_abbreviation_takes_what_it_covers_and_leaves_the_rest():
     assert house_printer(abbreviate=True).doprint(S.B_X * S.B_w) == r"B_{X} B_{w}"   # not all factors
 
 
-def test_abbreviations_must_be_products_of_symbol_powers():
+@pytest.mark.parametrize("entry", [(2 * S.B_X * S.B_w, "Z"), (S.B_w / S.B_X, "Z"), (sympy.log(S.B_X) * S.B_w, "Z"),
+                                   (S.B_X * S.B_w, "Z", "first"), (S.B_X,)])
+def test_abbreviations_must_be_products_of_positive_powers_of_symbols_and_sums_or_sums(entry):
     with pytest.raises(LatexError, match="abbreviation"):
-        HousePrinter({"abbreviations": ((S.B_X + S.B_w, "Z"),)})
+        HousePrinter({"abbreviations": (entry,)})
+
+
+# the names of MATH.md section 8, written here from its definitions (c_sm = 2)
+_HEAD = 1 + 2 * 2 * S.B_X ** 2 * S.B_QK
+RHO = 1 + S.H * S.B_V * _HEAD
+LAM = sympy.sqrt(S.H) * S.L_sigma * S.B_w * S.B_V * _HEAD
+M = 1 + 2 * S.H * S.L
+DEEP_NAMES = ((LAM, r"\Lambda"), B_F_ABBREVIATION[0], (RHO, r"\rho"), (M, "m"))
+
+
+@pytest.mark.parametrize("expr, tex", [
+    (RHO, r"\rho"),
+    (RHO ** (S.L - 2), r"\rho^{L - 2}"),
+    (sympy.sqrt(RHO), r"\sqrt{\rho}"),
+    (1 / RHO, r"\frac{1}{\rho}"),
+    (S.eps * RHO ** (2 - S.L) / S.B_X, r"\frac{\varepsilon}{\rho^{L - 2} B_{X}}"),      # a symbolic negative power
+    (RHO ** 2 / M ** 3, r"\frac{\rho^{2}}{m^{3}}"),
+    (sympy.Mul(9, M, LAM, RHO ** (S.L - 2), S.B_V, S.B_X), r"9 m \Lambda \rho^{L - 2} B_{V} B_{X}"),   # MATH.md's C
+    (S.eps / sympy.Mul(2, M, LAM, RHO ** (S.L - 2), S.B_V, S.B_X ** 3),
+     r"\frac{\varepsilon}{2 m \Lambda \rho^{L - 2} B_{V} B_{X}^{3}}"),
+    (LAM ** 2 * S.B_X, r"\Lambda^{2} B_{X}"),
+    (LAM * S.H, r"\Lambda H"),                           # H^(3/2): one half is Lambda's
+    (LAM * sympy.sqrt(S.H), r"\Lambda \sqrt{H}"),
+    (sympy.Mul(3, M, sympy.sqrt(S.H), S.L_sigma, S.B_w, S.B_V, S.B_X), r"3 m \sqrt{H} B_{f}"),
+    (S.B_V * S.B_w * S.L_sigma * _HEAD, r"B_{V} B_{w} L_{\sigma} \left(4 B_{QK} B_{X}^{2} + 1\right)"),  # no sqrt(H)
+])
+def test_sums_and_products_with_sums_print_as_their_names(expr, tex):
+    assert house_printer(abbreviate=DEEP_NAMES).doprint(expr) == tex
+
+
+def test_without_names_the_sums_print_in_full():
+    assert house_printer(abbreviate=True).doprint(RHO ** (S.L - 2)) == \
+        r"\left(B_{V} H \left(4 B_{QK} B_{X}^{2} + 1\right) + 1\right)^{L - 2}"
 
 
 def test_latex_of_unknown_objects_fails_loudly():
@@ -179,3 +214,23 @@ def test_abbreviated_products_read_back_to_themselves(extra, power, coeff):
     B = sympy.Symbol("B_f", positive=True)
     parsed = R.read(tex, symbol_table([expr]) | {"B_{f}": B}).xreplace({B: B_f})
     assert sympy.simplify(parsed - expr) == 0, (tex, expr, parsed)
+
+
+@settings(deadline=None, max_examples=25)
+@given(powers=st.lists(st.tuples(st.sampled_from([LAM, RHO, M, S.B_X, S.B_w, S.B_V, S.H, S.L_sigma, S.B_QK, S.n,
+                                                   S.L + 1]),
+                                 st.sampled_from([-2, -1, sympy.Rational(-1, 2), sympy.Rational(1, 2), 1, 2, 3,
+                                                  S.L - 2, 2 - S.L])), min_size=1, max_size=6),
+       coeff=st.integers(1, 60), values=st.lists(st.floats(0.05, 20), min_size=9, max_size=9),
+       layers=st.integers(1, 8))
+def test_named_sums_and_products_read_back_to_themselves(powers, coeff, values, layers):
+    """Reading rho, Lambda, m and B_f as what they name gives the expression back (at 50 digits)."""
+    expr = coeff * sympy.Mul(*[b ** e for b, e in powers])
+    tex = house_printer(abbreviate=DEEP_NAMES).doprint(expr)
+    names = {name: sympy.Symbol(name.strip("\\{}"), positive=True) for name in (r"\Lambda", r"\rho", "m", "B_{f}")}
+    parsed = R.read(tex, symbol_table([expr]) | names).xreplace(
+        {names[r"\Lambda"]: LAM, names[r"\rho"]: RHO, names["m"]: M, names["B_{f}"]: B_F_ABBREVIATION[0][0]})
+    point = dict(zip([S.B_X, S.B_w, S.B_V, S.H, S.L_sigma, S.B_QK, S.n, S.eps, S.d], values)) | {S.L: layers}
+    point = {s_: v for s_, v in point.items() if s_ in expr.free_symbols | parsed.free_symbols}
+    want, got = value(expr, point), value(parsed, point)
+    assert close(got, want, rel=mpmath.mpf(10) ** -25), (tex, expr, parsed, got, want)

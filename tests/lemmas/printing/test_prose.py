@@ -43,6 +43,9 @@ from latex_helpers import compile_tex
     ("Zhang 2002, Theorem 4, p = q = 2", r"Zhang 2002, Theorem 4, $p = q = 2$"),
     ("a<=b and a class", r"$a\le b$ and a class"),
     ("B_V*B_X - alpha", r"$B_{V}\cdot B_{X} - \alpha$"),
+    # SymPy's ASCII (engine obligations, issue 12): ** is a power, its exponent braced; logplus is log_+
+    ("here a = 9*B_V**2*logplus(B_X**3*(H + 1)**(L - 2)/eps)",
+     r"here $a = 9\cdot B_{V}^{2}\cdot\log_+(B_{X}^{3}\cdot(H + 1)^{(L - 2)}/\varepsilon)$"),
     ("uniform deviation bound from the empirical Rademacher complexity",
      "uniform deviation bound from the empirical Rademacher complexity"),
 ])
