@@ -170,7 +170,13 @@ def truth(cond: Any, facts: Iterable[Basic] = ()) -> bool | None:
         lhs, rhs = cond.lhs, cond.rhs
         op = cond.rel_op
         if op in ("<=", "<", ">=", ">"):
-            diff = sympy.expand(rhs - lhs) if op in ("<=", "<") else sympy.expand(lhs - rhs)
+            raw = (rhs - lhs) if op in ("<=", "<") else (lhs - rhs)
+            # the unexpanded difference first: a product such as (L - 1) * (...) >= 0 is decided factor by factor,
+            # while its expansion is a sum of terms of both signs
+            quick = raw.is_extended_nonnegative if op in ("<=", ">=") else raw.is_extended_positive
+            if quick is not None:
+                return quick
+            diff = sympy.expand(raw)
             if diff.is_extended_nonnegative is None and diff.is_extended_positive is None and not diff.is_number \
                     and _small(diff):
                 diff = sympy.factor(sympy.cancel(sympy.together(diff)))     # e.g. 1 - (1 + 2H L)/(1 + 2H L)
