@@ -59,6 +59,25 @@ def _fact(der, cls, F):
     return facts[0]
 
 
+def establish_deep_facts(cov: Derivation, softmax: str) -> None:
+    """Establish the softmax lemma, the four layer lemmas and the telescoping lemma in ``cov``.
+
+    The telescoping lemma is instantiated with the rho, Lambda and per-head constants read off the layer
+    lemmas' facts, so its hypotheses are discharged by exactly those facts.  The layer lemmas take the
+    softmax constant of ``softmax`` (or the chain's ``c_sm`` override).
+    """
+    cov.establish(softmax)
+    c_sm = {"c_sm": cov.constants.get("c_sm", _SOFTMAX_CONSTANT[softmax])}
+    for name in ("hidden-layer-input-lipschitz", "readout-input-lipschitz", "hidden-layer-param-lipschitz",
+                 "readout-param-lipschitz"):
+        cov.establish(name, constants=c_sm)
+    rho = _fact(cov, InputLipschitz, hidden_layer()).args[1]
+    lam = _fact(cov, InputLipschitz, readout_layer()).args[1]
+    (_, _, a_V, _), (_, _, a_QK, _) = _fact(cov, GroupLipschitz, hidden_layer()).groups
+    (_, _, b_w, _), (_, _, b_V, _), (_, _, b_QK, _) = _fact(cov, GroupLipschitz, readout_layer()).groups
+    cov.establish("deep-perturbation", rho=rho, Lambda=lam, a_V=a_V, a_QK=a_QK, b_w=b_w, b_V=b_V, b_QK=b_QK)
+
+
 def deep_covering(variant: str = "default", constants: Mapping[str, Any] | None = None, what_if: bool = False):
     """The covering-number derivation of the deep class: (derivation, its lemma, entropy terms per group)."""
     return _deep_covering(_variant(variant).name, constants_key(constants, ALL_CONSTANTS), what_if, None)
@@ -71,16 +90,7 @@ def _deep_covering(variant_name: str, constants: tuple, what_if: bool, split: tu
     F = deep_class()
     cov = Derivation("deep-covering", log_covering(F, eps, "sup"),
                      title="log N_inf(F_deep, eps) for H heads and L layers", what_if=what_if, constants=consts)
-    cov.establish(var.softmax)
-    c_sm = {"c_sm": consts.get("c_sm", _SOFTMAX_CONSTANT[var.softmax])}
-    for name in ("hidden-layer-input-lipschitz", "readout-input-lipschitz", "hidden-layer-param-lipschitz",
-                 "readout-param-lipschitz"):
-        cov.establish(name, constants=c_sm)
-    rho = _fact(cov, InputLipschitz, hidden_layer()).args[1]
-    lam = _fact(cov, InputLipschitz, readout_layer()).args[1]
-    (_, _, a_V, _), (_, _, a_QK, _) = _fact(cov, GroupLipschitz, hidden_layer()).groups
-    (_, _, b_w, _), (_, _, b_V, _), (_, _, b_QK, _) = _fact(cov, GroupLipschitz, readout_layer()).groups
-    cov.establish("deep-perturbation", rho=rho, Lambda=lam, a_V=a_V, a_QK=a_QK, b_w=b_w, b_V=b_V, b_QK=b_QK)
+    establish_deep_facts(cov, var.softmax)
     groups = group_cover(cov, F, eps, split=list(split) if split else None)
     nets = apply_nets(cov, [N for _M, N in groups])
     terms = [M * t for (M, _N), t in zip(groups, nets)]

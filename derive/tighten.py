@@ -44,11 +44,11 @@ from typing import Any, Mapping
 import sympy
 
 import lemmas
-from lemmas.depth import DEEP_GROUPS, deep_class, hidden_layer, readout_layer
-from lemmas.objects import GeneralisationGap, GroupLipschitz, InputLipschitz, log_covering
+from lemmas.depth import DEEP_GROUPS, deep_class
+from lemmas.objects import GeneralisationGap, log_covering
 from lemmas.symbols import L_loss, c, delta, eps, n
 
-from .deep import _SOFTMAX_CONSTANT, _fact
+from .deep import establish_deep_facts
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
 from .steps import apply_nets, confidence_part, entropy_blocks, group_cover, group_fact, integral_limits
@@ -193,16 +193,7 @@ def _tightened(choices: tuple, constants: tuple, what_if: bool) -> Tightened:
     cov = Derivation("deep-covering", log_covering(F, eps, "sup"),
                      title="log N_inf(F_deep, eps) for H heads and L layers", what_if=what_if, constants=consts)
     softmax = "softmax-lipschitz-sharp" if "sharp-softmax" in chosen else "softmax-lipschitz"
-    cov.establish(softmax)
-    c_sm = {"c_sm": consts.get("c_sm", _SOFTMAX_CONSTANT[softmax])}
-    for name in ("hidden-layer-input-lipschitz", "readout-input-lipschitz", "hidden-layer-param-lipschitz",
-                 "readout-param-lipschitz"):
-        cov.establish(name, constants=c_sm)
-    rho = _fact(cov, InputLipschitz, hidden_layer()).args[1]
-    lam = _fact(cov, InputLipschitz, readout_layer()).args[1]
-    (_, _, a_V, _), (_, _, a_QK, _) = _fact(cov, GroupLipschitz, hidden_layer()).groups
-    (_, _, b_w, _), (_, _, b_V, _), (_, _, b_QK, _) = _fact(cov, GroupLipschitz, readout_layer()).groups
-    cov.establish("deep-perturbation", rho=rho, Lambda=lam, a_V=a_V, a_QK=a_QK, b_w=b_w, b_V=b_V, b_QK=b_QK)
+    establish_deep_facts(cov, softmax)
     mult = [M for *_, M in group_fact(cov, F).groups]
     split = list(SPLIT_WEIGHTS[:len(mult)]) if "optimal-split" in chosen else None
     groups = group_cover(cov, F, eps, split=split)
