@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy
 from sympy import Integral, log, sqrt
 
-from .core import Constant, Hypothesis, Lemma, LemmaError, Source, register
+from .core import Constant, Hypothesis, Lemma, Source, lemma_family, register
 from .objects import NORMS, CoveringNumber, OutputBound, RademacherComplexity
 from .symbols import C_ALPHA, C_DUDLEY, F, alpha, b, eps, n
 
@@ -65,16 +65,12 @@ DUDLEY_HALF = _dudley(
     extra_hyps=(Hypothesis("closed-under-negation", "f in F implies -f in F"),),
     variant_of="dudley")
 
-def sqrt_subadditive(m: int) -> Lemma:
+
+@lemma_family(lambda m: f"sqrt-subadditive-{m}", least=2)
+def sqrt_subadditive(name: str, m: int) -> Lemma:
     """``sqrt(a_1 + ... + a_m) <= sqrt(a_1) + ... + sqrt(a_m)`` for ``a_i >= 0`` (registered once per ``m``)."""
-    name = f"sqrt-subadditive-{m}"
-    if not (isinstance(m, int) and m >= 2):
-        raise LemmaError(f"sqrt_subadditive(m): m must be an integer >= 2, got {m!r}")
-    from .core import _REGISTRY
-    if name in _REGISTRY:
-        return _REGISTRY[name]
     a_ = sympy.symbols(" ".join(f"a_{i}" for i in range(1, m + 1)) + " _", nonnegative=True, seq=True)[:m]
-    return register(Lemma(
+    return Lemma(
         name=name,
         title=f"sqrt(a_1 + ... + a_{m}) <= sqrt(a_1) + ... + sqrt(a_{m}) for a_i >= 0",
         params=tuple(a_),
@@ -86,23 +82,18 @@ def sqrt_subadditive(m: int) -> Lemma:
                                  "sqrt(a_i a_j) >= 0"),
         family="chaining",
         example={a: i for i, a in enumerate(a_, 1)},
-    ))
+    )
 
 
 lo, hi = sympy.symbols("lo hi", nonnegative=True)
 x = eps
 
 
-def integral_linearity(m: int) -> Lemma:
+@lemma_family(lambda m: f"integral-linearity-{m}", least=2)
+def integral_linearity(name: str, m: int) -> Lemma:
     """The integral of a sum of ``m`` nonnegative functions is the sum of their integrals (once per ``m``)."""
-    name = f"integral-linearity-{m}"
-    if not (isinstance(m, int) and m >= 2):
-        raise LemmaError(f"integral_linearity(m): m must be an integer >= 2, got {m!r}")
-    from .core import _REGISTRY
-    if name in _REGISTRY:
-        return _REGISTRY[name]
     f_ = sympy.symbols(" ".join(f"f_{i}" for i in range(1, m + 1)) + " _", nonnegative=True, seq=True)[:m]
-    return register(Lemma(
+    return Lemma(
         name=name,
         title=f"the integral of a sum of {m} nonnegative functions is the sum of their integrals",
         params=(*f_, lo, hi),
@@ -113,7 +104,7 @@ def integral_linearity(m: int) -> Lemma:
         source=Source("linearity of the Lebesgue integral for nonnegative measurable functions"),
         family="chaining",
         example={**{f: i for i, f in enumerate(f_, 1)}, lo: 0, hi: 1},
-    ))
+    )
 
 
 SQRT_SUBADDITIVE_2 = sqrt_subadditive(2)

@@ -49,6 +49,7 @@ __all__ = [
     "as_number",
     "domain_condition",
     "CONSTANT_KINDS",
+    "lemma_family",
 ]
 
 
@@ -543,6 +544,27 @@ def _same(a: Lemma, b: Lemma) -> bool:
     return (a.conclusion == b.conclusion and a.source == b.source and a.params == b.params
             and a.hypotheses == b.hypotheses and a.constants == b.constants and a.wrong == b.wrong
             and a.failure == b.failure)
+
+
+def lemma_family(naming, least: int = 1):
+    """Decorator for a factory of lemmas indexed by an integer ``m >= least`` (m blocks, m terms, ...).
+
+    The decorated function ``build(name, m) -> Lemma`` runs once per ``m``; its lemma is registered under
+    ``naming(m)``, and later calls return the registered value.  A bad ``m`` raises :class:`LemmaError`.
+    """
+    import functools
+
+    def wrap(build):
+        @functools.wraps(build)
+        def factory(m):
+            if isinstance(m, bool) or not isinstance(m, int) or m < least:
+                raise LemmaError(f"{build.__name__}(m): m must be an integer >= {least}, got {m!r}")
+            name = naming(m)
+            if name in _REGISTRY:
+                return _REGISTRY[name]
+            return register(build(name, m))
+        return factory
+    return wrap
 
 
 def get(name: str) -> Lemma:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol, log, sqrt
 
-from .core import Constant, Hypothesis, Lemma, LemmaError, Source, register
+from .core import Constant, Hypothesis, Lemma, Source, lemma_family, register
 from .objects import NORMS, CoveringNumber, FunctionClass, LipschitzInParameters, ParameterSet, Tag, log_covering, logplus
 from .symbols import B, C_NET, C_SPLIT, C_VOL, F as F_cls, R, S as S_set, eps, k as kdim, n1, n2, r
 
@@ -131,25 +131,20 @@ COVER_L2S_BY_SUP = register(Lemma(
     example={CoveringNumber(F_cls, eps, NORMS["sup"], 1): 100},
 ))
 
-def lipschitz_parameter_cover(m: int) -> Lemma:
+@lemma_family(lambda m: "lipschitz-parameter-cover" if m == 3 else f"lipschitz-parameter-cover-{m}", least=1)
+def lipschitz_parameter_cover(name: str, m: int) -> Lemma:
     """The product-net lemma for a class Lipschitz in ``m`` parameter blocks (registered once per ``m``).
 
     ``m = 3`` is registered as ``lipschitz-parameter-cover``, other ``m`` as ``lipschitz-parameter-cover-<m>``.
     Each block gets ``eps / (c_split L_j)`` with ``c_split`` a proof constant proved for ``m`` (the errors
     add up to ``m eps / c_split <= eps``).
     """
-    if not (isinstance(m, int) and m >= 1):
-        raise LemmaError(f"lipschitz_parameter_cover(m): m must be a positive integer, got {m!r}")
-    name = "lipschitz-parameter-cover" if m == 3 else f"lipschitz-parameter-cover-{m}"
-    from .core import _REGISTRY
-    if name in _REGISTRY:
-        return _REGISTRY[name]
     S_ = sympy.symbols(" ".join(f"S_{j}" for j in range(1, m + 1)) + " _", seq=True)[:m]
     M_ = [Symbol(f"m_{j}") for j in range(1, m + 1)]
     L_ = sympy.symbols(" ".join(f"L_{j}" for j in range(1, m + 1)) + " _", positive=True, seq=True)[:m]
     triples = [x for j in range(m) for x in (S_[j], M_[j], L_[j])]
     terms = " + ".join(f"L_{j} ||theta_{j}-theta_{j}'||" for j in range(1, m + 1))
-    return register(Lemma(
+    return Lemma(
         name=name,
         title=f"a class Lipschitz in {m} parameter blocks is covered by products of internal nets",
         params=(F_cls, *triples, eps),
@@ -169,7 +164,7 @@ def lipschitz_parameter_cover(m: int) -> Lemma:
         family="covering",
         example={**{CoveringNumber(S_[j], eps / (m * L_[j]), M_[j], 1): 10 * (j + 1) for j in range(m)},
                  **{L_[j]: j + 1 for j in range(m)}, eps: 1},
-    ))
+    )
 
 
 LIPSCHITZ_PARAMETER_COVER = lipschitz_parameter_cover(3)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy
 from sympy import Symbol, sqrt
 
-from .core import Constant, Hypothesis, Lemma, LemmaError, Source, register
+from .core import Constant, Hypothesis, Lemma, Source, lemma_family, register
 from .covering import euclidean_ball, lowrank_ball
 from .norms import MatrixNorm
 from .objects import (NORMS, Distance, FunctionClass, GroupDistance, GroupLipschitz, InputLipschitz, OutputBound,
@@ -240,26 +240,21 @@ DEEP_OUTPUT_BOUND = register(Lemma(
 ))
 
 
-def lipschitz_group_cover(J: int) -> Lemma:
+@lemma_family(lambda J: f"lipschitz-group-cover-{J}", least=1)
+def lipschitz_group_cover(name: str, J: int) -> Lemma:
     """The product-net lemma for a class Lipschitz in ``J`` groups of identical blocks (once per ``J``).
 
     Group j has ``M_j`` blocks in ``S_j``; each block gets the scale ``t_j eps / L_j`` where the split
     weights ``t_j > 0`` are a free choice with ``sum_j M_j t_j <= 1`` (equal split: ``t_j = 1/m``,
     ``m = sum_j M_j``).  Then ``log N(F, eps) <= sum_j M_j log N(S_j, t_j eps / L_j)``.
     """
-    if not (isinstance(J, int) and J >= 1):
-        raise LemmaError(f"lipschitz_group_cover(J): J must be a positive integer, got {J!r}")
-    name = f"lipschitz-group-cover-{J}"
-    from .core import _REGISTRY
-    if name in _REGISTRY:
-        return _REGISTRY[name]
     S_ = [Symbol(f"S_{j}") for j in range(1, J + 1)]
     N_ = [Symbol(f"m_{j}") for j in range(1, J + 1)]
     L_ = [Symbol(f"L_{j}", positive=True) for j in range(1, J + 1)]
     M_ = [Symbol(f"M_{j}", nonnegative=True, integer=True) for j in range(1, J + 1)]
     t_ = [Symbol(f"t_{j}", positive=True) for j in range(1, J + 1)]
     quads = [x for j in range(J) for x in (S_[j], N_[j], L_[j], M_[j])]
-    return register(Lemma(
+    return Lemma(
         name=name,
         title=f"a class Lipschitz in {J} groups of identical parameter blocks is covered by products of internal nets",
         params=(F_cls, *quads, *t_, eps),
@@ -280,7 +275,7 @@ def lipschitz_group_cover(J: int) -> Lemma:
         example={**{sympy.exp(log_covering(S_[j], t_[j] * eps / L_[j], N_[j], 1)): 10 * (j + 1) for j in range(J)},
                  **{L_[j]: j + 1 for j in range(J)}, **{M_[j]: 1 for j in range(J)},
                  **{t_[j]: sympy.Rational(1, J) for j in range(J)}, eps: 1},
-    ))
+    )
 
 
 LIPSCHITZ_GROUP_COVER_5 = lipschitz_group_cover(5)

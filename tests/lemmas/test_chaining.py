@@ -238,3 +238,10 @@ def test_integral_linearity(m, seed, lo, width):
         g = [sympy.lambdify(x, f, "mpmath") for f in fs]
         direct = mpmath.quad(lambda t: sum(gi(t) for gi in g), [mpmath.mpf(lo), mpmath.mpf(hi)])
         assert abs(total - direct) <= mpmath.mpf(10) ** -20 * (1 + abs(direct))
+
+
+def test_lemma_families_build_each_member_once_and_refuse_a_bad_index():
+    assert lemmas.sqrt_subadditive(3) is lemmas.sqrt_subadditive(3) is lemmas.get("sqrt-subadditive-3")
+    for bad in (1, 0, 2.0, True, "3"):
+        with pytest.raises(lemmas.LemmaError, match="m must be an integer >= 2"):
+            lemmas.integral_linearity(bad)
