@@ -18,7 +18,7 @@ from sympy import Function
 from .objects import GeneralisationGap, LossClass, RademacherComplexity
 from .symbols import C_CONF, C_RAD, F, L_loss, c, delta, n
 
-__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION", "UNION_BOUND", "UnionFailure", "UNION_BOUND_GRID",
+__all__ = ["CONTRACTION", "RADEMACHER_GENERALISATION", "SAMPLE_HYPOTHESES", "RAD_CONSTANT", "UNION_BOUND", "UnionFailure", "UNION_BOUND_GRID",
            "GridFailure"]
 
 
@@ -36,19 +36,24 @@ CONTRACTION = register(Lemma(
     example={RademacherComplexity(F, n): sympy.Rational(1, 10), L_loss: 2},
 ))
 
+#: the hypotheses of every form of the Rademacher generalisation theorem
+SAMPLE_HYPOTHESES = (
+    Hypothesis("delta-below-1", "0 < delta < 1", sympy.Lt(delta, 1, evaluate=False)),
+    Hypothesis("iid-sample", "S consists of n i.i.d. draws from the data distribution"),
+    Hypothesis("bounded-loss", "the loss takes values in [0, c]"),
+)
+#: the symmetrisation factor, the same in every form
+RAD_CONSTANT = Constant(C_RAD, 2, "symmetrisation factor")
+
 RADEMACHER_GENERALISATION = register(Lemma(
     name="rademacher-generalisation",
     title="uniform deviation bound from the empirical Rademacher complexity",
     params=(F, n, c, delta),
-    hypotheses=(
-        Hypothesis("delta-below-1", "0 < delta < 1", sympy.Lt(delta, 1, evaluate=False)),
-        Hypothesis("iid-sample", "S consists of n i.i.d. draws from the data distribution"),
-        Hypothesis("bounded-loss", "the loss takes values in [0, c]"),
-    ),
+    hypotheses=SAMPLE_HYPOTHESES,
     conclusion=sympy.Le(GeneralisationGap(F, n),
                         C_RAD * RademacherComplexity(LossClass(F), n)
                         + C_CONF * c * sqrt(log(2 / delta) / (2 * n))),
-    constants=(Constant(C_RAD, 2, "symmetrisation factor"),
+    constants=(RAD_CONSTANT,
                Constant(C_CONF, 3, "two applications of McDiarmid's inequality (empirical complexity)")),
     source=Source("Mohri et al. (2018), Foundations of Machine Learning, Theorem 3.3 (empirical version, "
                   "scaled to losses in [0, c])"),

@@ -48,6 +48,7 @@ from sympy import Function, Integral, log, sqrt
 
 from .core import Constant, Hypothesis, Lemma, Source, register
 from .covering import euclidean_ball, lowrank_ball
+from .generalisation import RAD_CONSTANT, SAMPLE_HYPOTHESES
 from .objects import (NORMS, CoveringNumber, GeneralisationGap, LossClass, OutputBound, RademacherComplexity,
                       log_covering, logplus)
 from .prior import SUP_S
@@ -204,15 +205,11 @@ RADEMACHER_GENERALISATION_EXPECTED = register(Lemma(
     name="rademacher-generalisation-expected",
     title="uniform deviation bound from the expected Rademacher complexity E_S[R_S(l o F)]",
     params=(F, n, c, delta),
-    hypotheses=(
-        Hypothesis("delta-below-1", "0 < delta < 1", sympy.Lt(delta, 1, evaluate=False)),
-        Hypothesis("iid-sample", "S consists of n i.i.d. draws from the data distribution"),
-        Hypothesis("bounded-loss", "the loss takes values in [0, c]"),
-    ),
+    hypotheses=SAMPLE_HYPOTHESES,
     conclusion=sympy.Le(GeneralisationGap(F, n),
                         C_RAD * SampleExpectation(RademacherComplexity(LossClass(F), n))
                         + C_CONF_EXPECTED * c * sqrt(log(1 / delta) / (2 * n))),
-    constants=(Constant(C_RAD, 2, "symmetrisation factor"),
+    constants=(RAD_CONSTANT,
                Constant(C_CONF_EXPECTED, 1, "one application of McDiarmid's inequality (expected complexity)")),
     source=Source("Mohri et al. (2018), Foundations of Machine Learning, Theorem 3.3 (inequality (3.3), the "
                   "expected Rademacher complexity; scaled to losses in [0, c])"),
