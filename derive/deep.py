@@ -32,7 +32,7 @@ from lemmas.objects import GroupLipschitz, InputLipschitz, log_covering
 from lemmas.symbols import H, L, eps
 
 from .engine import Derivation, DerivationError
-from .steps import apply_nets, generalisation_chain, group_cover
+from .steps import apply_nets, fact_of, generalisation_chain, group_cover
 from .theorems import ALL_CONSTANTS, VARIANTS, Block, Theorem, _variant, constants_key
 
 __all__ = ["deep_theorem", "deep_what_if", "deep_covering", "DeepTheorem"]
@@ -52,13 +52,6 @@ class DeepTheorem(Theorem):
         return f"derive.deep_theorem({self.variant.name!r}{extra})"
 
 
-def _fact(der, cls, F):
-    facts = [a for a in der.facts if isinstance(a, cls) and a.args[0] == F]
-    if len(facts) != 1:
-        raise DerivationError(f"expected one {cls.__name__} fact for {F}, found {len(facts)}")
-    return facts[0]
-
-
 def establish_deep_facts(cov: Derivation, softmax: str) -> None:
     """Establish the softmax lemma, the four layer lemmas and the telescoping lemma in ``cov``.
 
@@ -71,10 +64,10 @@ def establish_deep_facts(cov: Derivation, softmax: str) -> None:
     for name in ("hidden-layer-input-lipschitz", "readout-input-lipschitz", "hidden-layer-param-lipschitz",
                  "readout-param-lipschitz"):
         cov.establish(name, constants=c_sm)
-    rho = _fact(cov, InputLipschitz, hidden_layer()).args[1]
-    lam = _fact(cov, InputLipschitz, readout_layer()).args[1]
-    (_, _, a_V, _), (_, _, a_QK, _) = _fact(cov, GroupLipschitz, hidden_layer()).groups
-    (_, _, b_w, _), (_, _, b_V, _), (_, _, b_QK, _) = _fact(cov, GroupLipschitz, readout_layer()).groups
+    rho = fact_of(cov, InputLipschitz, hidden_layer()).args[1]
+    lam = fact_of(cov, InputLipschitz, readout_layer()).args[1]
+    (_, _, a_V, _), (_, _, a_QK, _) = fact_of(cov, GroupLipschitz, hidden_layer()).groups
+    (_, _, b_w, _), (_, _, b_V, _), (_, _, b_QK, _) = fact_of(cov, GroupLipschitz, readout_layer()).groups
     cov.establish("deep-perturbation", rho=rho, Lambda=lam, a_V=a_V, a_QK=a_QK, b_w=b_w, b_V=b_V, b_QK=b_QK)
 
 

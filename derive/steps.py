@@ -32,7 +32,7 @@ from lemmas.objects import NORMS, CoveringNumber, GroupLipschitz, LipschitzInPar
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
 
-__all__ = ["generalisation_chain", "NET_LEMMAS", "register_net", "lipschitz_fact", "parameter_cover", "group_fact", "group_cover", "apply_nets", "entropy_blocks",
+__all__ = ["generalisation_chain", "NET_LEMMAS", "register_net", "fact_of", "lipschitz_fact", "parameter_cover", "group_fact", "group_cover", "apply_nets", "entropy_blocks",
            "close_entropy_integral", "ClosedBlock", "confidence_part", "integral_limits"]
 
 #: parameter-set kind -> (net lemma name, function of the set's arguments giving the lemma's mapping)
@@ -49,13 +49,18 @@ def register_net(kind: str, lemma_name: str, mapping: Callable) -> None:
     NET_LEMMAS[kind] = (lemma_name, mapping)
 
 
+def fact_of(der: Derivation, kind, F):
+    """The one fact of class ``kind`` (a fact atom such as LipschitzInParameters) established for ``F`` in ``der``."""
+    facts = [a for a in der.facts if isinstance(a, kind) and a.args[0] == F]
+    if len(facts) != 1:
+        raise DerivationError(f"expected one {kind.__name__} fact for {F}, found {len(facts)}: establish the lemma "
+                              f"that provides it (e.g. the class's perturbation lemma) first")
+    return facts[0]
+
+
 def lipschitz_fact(der: Derivation, F) -> LipschitzInParameters:
     """The one Lipschitz-in-parameters fact established for ``F`` in ``der``."""
-    facts = [a for a in der.facts if isinstance(a, LipschitzInParameters) and a.args[0] == F]
-    if len(facts) != 1:
-        raise DerivationError(f"expected one Lipschitz-in-parameters fact for {F}, found {len(facts)}: establish "
-                              f"the perturbation lemma of the class first")
-    return facts[0]
+    return fact_of(der, LipschitzInParameters, F)
 
 
 def parameter_cover(der: Derivation, F, eps) -> list:
@@ -81,11 +86,7 @@ def parameter_cover(der: Derivation, F, eps) -> list:
 
 def group_fact(der: Derivation, F) -> GroupLipschitz:
     """The one grouped Lipschitz fact established for ``F`` in ``der``."""
-    facts = [a for a in der.facts if isinstance(a, GroupLipschitz) and a.args[0] == F]
-    if len(facts) != 1:
-        raise DerivationError(f"expected one grouped Lipschitz fact for {F}, found {len(facts)}: establish the "
-                              f"class's perturbation lemma first")
-    return facts[0]
+    return fact_of(der, GroupLipschitz, F)
 
 
 def group_cover(der: Derivation, F, eps, split=None) -> list:
