@@ -137,7 +137,7 @@ def _deep_theorem(variant_name: str, constants: tuple, what_if: bool, split: tup
     rad_term = sympy.Add(main.rhs, -confidence)
     c_rad = dict(constants).get("c_rad", 2)
     return DeepTheorem(var, constants, cov, cov_lemma, main, lem, blocks, confidence, rad_term, rad_term / c_rad,
-                       lem.what_if, split or ())
+                       split or ())
 
 
 def lemma_output_bound():

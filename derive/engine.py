@@ -38,7 +38,7 @@ from lemmas.core import Hypothesis, Instance, Lemma, LemmaError, Source, truth
 
 from .monotone import nondecreasing_in, nonnegative
 
-__all__ = ["Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder"]
+__all__ = ["Composed", "Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder"]
 
 
 class DerivationError(ValueError):
@@ -340,6 +340,33 @@ class Derivation:
             else:
                 lines.append(f"  ({i}) {s.relation} {sympy.sstr(s.after)}   [by {s.lemma.name}]")
         return "\n".join(lines)
+
+
+class Composed:
+    """What a composed result (a theorem, a tightened chain, a post-hoc theorem) reads off the derivation and the
+    lemma it holds: subclasses have ``derivation`` and ``lemma`` attributes."""
+
+    @property
+    def bound(self):
+        return self.derivation.rhs
+
+    @property
+    def obligations(self) -> tuple:
+        return self.derivation.obligations
+
+    @property
+    def failure(self):
+        """The bound holds with probability at least 1 - failure (over the sample)."""
+        return self.lemma.failure
+
+    @property
+    def what_if(self) -> str:
+        """Non-empty when proof constants were lowered: NOT a theorem (it says why)."""
+        return self.lemma.what_if
+
+    @property
+    def is_theorem(self) -> bool:
+        return not self.what_if
 
 
 def _lookalike(expr, pattern) -> str:

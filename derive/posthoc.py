@@ -33,7 +33,7 @@ from lemmas.objects import GeneralisationGap
 from lemmas.symbols import B_QK, B_V, B_w, H, L, d, delta, n, r_v, r_w
 
 from .deep import deep_theorem
-from .engine import Derivation
+from .engine import Composed, Derivation
 
 __all__ = ["B0", "radius", "weight", "PosthocTheorem", "posthoc_theorem", "cell_of"]
 
@@ -55,21 +55,14 @@ def weight(i):
 
 
 @dataclass(frozen=True, eq=False)
-class PosthocTheorem:
+class PosthocTheorem(Composed):
+    """Its ``bound`` (Composed) is the cell's bound, free in the cell indices and ranks."""
+
     derivation: Derivation
     lemma: Any
-    bound: Any               # the cell's bound, free in the cell indices and ranks
     p_cell: Any              # the cell's weight
     total: Any               # the sum of the weights over the grid (an unevaluated SymPy Sum product)
     indices: tuple
-
-    @property
-    def failure(self):
-        return self.lemma.failure
-
-    @property
-    def obligations(self):
-        return self.derivation.obligations
 
 
 @lru_cache(maxsize=None)
@@ -88,7 +81,7 @@ def posthoc_theorem(variant: str = "default") -> PosthocTheorem:
                              "model in it: L <= L_S + the cell's bound at delta_cell",
                        citation="MATH.md section 9 (post-hoc repair as in Bartlett, Foster & Telgarsky 2017)",
                        family="theorem", example={i_w: 10, i_V: 10, i_QK: 10, H: 2, L: 2})
-    return PosthocTheorem(der, lem, der.rhs, p_cell, total, (i_w, i_V, i_QK))
+    return PosthocTheorem(der, lem, p_cell, total, (i_w, i_V, i_QK))
 
 
 def cell_of(B_w_measured, B_V_measured, B_QK_measured) -> dict:

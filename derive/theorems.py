@@ -33,7 +33,7 @@ from lemmas.core import Lemma, LemmaError, as_number
 from lemmas.objects import NORMS, CoveringNumber
 from lemmas.symbols import B_f, eps
 
-from .engine import Derivation, DerivationError
+from .engine import Composed, Derivation, DerivationError
 from .steps import apply_nets, generalisation_chain, parameter_cover
 
 __all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "what_if", "transformer_covering", "ALL_CONSTANTS",
@@ -79,8 +79,8 @@ class Block:
 
 
 @dataclass(frozen=True, eq=False)
-class Theorem:
-    """The composed theorem with the pieces a user inspects."""
+class Theorem(Composed):
+    """The composed theorem with the pieces a user inspects (bound, obligations, failure, what_if: Composed)."""
 
     variant: Variant
     constants: tuple
@@ -92,24 +92,6 @@ class Theorem:
     confidence: Any
     rademacher_term: Any
     rademacher_complexity: Any
-    what_if: str = ""          # non-empty: proof constants were lowered; NOT a theorem (says why)
-
-    @property
-    def is_theorem(self) -> bool:
-        return not self.what_if
-
-    @property
-    def failure(self):
-        """The bound holds with probability at least 1 - failure (over the sample)."""
-        return self.lemma.failure
-
-    @property
-    def bound(self):
-        return self.derivation.rhs
-
-    @property
-    def obligations(self):
-        return self.derivation.obligations
 
     def __repr__(self):
         consts = dict(self.constants)
@@ -241,4 +223,4 @@ def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theo
     rad_term = sympy.Add(main.rhs, -confidence)
     c_rad = dict(constants).get("c_rad", lemmas.get("rademacher-generalisation").constant("c_rad").default)
     return Theorem(var, constants, cov, cov_lemma, main, lem, tuple(blocks), confidence, rad_term,
-                   rad_term / c_rad, lem.what_if)
+                   rad_term / c_rad)

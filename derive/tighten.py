@@ -49,7 +49,7 @@ from lemmas.objects import GeneralisationGap, log_covering
 from lemmas.symbols import L_loss, c, delta, eps, n
 
 from .deep import establish_deep_facts
-from .engine import Derivation, DerivationError
+from .engine import Composed, Derivation, DerivationError
 from .integrals import logplus_integral
 from .steps import apply_nets, confidence_part, entropy_blocks, group_cover, group_fact, integral_limits
 
@@ -110,8 +110,8 @@ SHARP_NETS = {
 
 
 @dataclass(frozen=True, eq=False)
-class Tightened:
-    """One composed chain: the deep chain with ``choices`` made."""
+class Tightened(Composed):
+    """One composed chain: the deep chain with ``choices`` made (bound, obligations, failure, what_if: Composed)."""
 
     choices: tuple
     constants: tuple
@@ -124,23 +124,6 @@ class Tightened:
     upper: Any                 # Dudley's upper limit
     groups: tuple              # (name, multiplicity M_j) of the parameter groups
     blocks: tuple              # (name, integral term of the block in the bound)
-    what_if: str = ""
-
-    @property
-    def bound(self):
-        return self.derivation.rhs
-
-    @property
-    def is_theorem(self) -> bool:
-        return not self.what_if
-
-    @property
-    def failure(self):
-        return self.lemma.failure
-
-    @property
-    def obligations(self):
-        return self.derivation.obligations
 
     @property
     def free_choices(self) -> tuple:
@@ -226,7 +209,7 @@ def _tightened(choices: tuple, constants: tuple, what_if: bool) -> Tightened:
                         family="theorem", variant_of="deep-theorem")
     names = tuple(name for name, *_ in DEEP_GROUPS)
     return Tightened(choices, constants, cov, cov_lemma, main, lem, confidence, alpha, upper,
-                     tuple(zip(names, mult)), tuple(zip(names, closed)), lem.what_if)
+                     tuple(zip(names, mult)), tuple(zip(names, closed)))
 
 
 def _upper_limit(dudley: str, b_value):
