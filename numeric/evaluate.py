@@ -239,11 +239,12 @@ def compiled(variant: str = "default", constants: Mapping | None = None, what_if
         raise UsageError(str(exc)) from None
 
 
-def open_obligations(obligations, params: Params, skip=()) -> tuple:
+def open_obligations(obligations, params: Params, skip=(), values: Mapping | None = None) -> tuple:
     """The obligations still open at ``params``: those with a condition are decided at the numbers
     (a false one is a ParameterError naming the hypothesis); the rest are carried as text.
-    ``skip`` names hypotheses the evaluation itself discharges (e.g. the choice of alpha)."""
-    vals = params.sympy_values()
+    ``skip`` names hypotheses the evaluation itself discharges (e.g. the choice of alpha); ``values``
+    (Symbol -> exact number) replaces ``params``' own when the chain has more symbols (free choices)."""
+    vals = params.sympy_values() if values is None else values
     out = []
     for o in obligations:
         if o.hypothesis.name in skip:

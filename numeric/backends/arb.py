@@ -372,12 +372,15 @@ def _is_certified(lo: Fraction, hi: Fraction, dps: int) -> bool:
     return (hi - lo) <= Fraction(1, 10 ** dps) * min(abs(lo), abs(hi))
 
 
-def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_ATTEMPTS) -> CertifiedValue:
+def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_ATTEMPTS,
+                 extend=None) -> CertifiedValue:
     """Enclose ``expr`` at exact ``values`` (Symbol -> int / Fraction / SymPy rational).
 
     Starts at ``dps * log2(10) + GUARD_BITS`` bits and doubles the precision up to
     ``max_attempts`` times until the enclosure determines ``dps`` digits.  Raises
-    :class:`NotCertified` if no finite enclosure is found.
+    :class:`NotCertified` if no finite enclosure is found.  ``extend(balls, exact)``, if given, adds
+    balls for atoms of ``expr`` that are enclosed separately (e.g. integrals by certified quadrature)
+    at each working precision.
     """
     dps = check_dps(dps)
     try:      # numbers only: a string is never sympified
@@ -390,6 +393,8 @@ def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_A
     for attempt in range(1, max_attempts + 1):
         with working_precision(prec):
             balls = {s: to_arb(v) for s, v in values.items()}
+            if extend is not None:
+                extend(balls, exact)
             ball = arb_eval(expr, balls, exact)
             if ball.is_finite():
                 lo, hi = arb_endpoints(ball)

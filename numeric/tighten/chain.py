@@ -37,13 +37,11 @@ import mpmath
 import sympy
 
 import derive.tighten as T
-from lemmas.core import truth
 from lemmas.tightness import Cap
-from numeric.backends.arb import (GUARD_BITS, MAX_ATTEMPTS, CertifiedValue, _is_certified, arb_endpoints, arb_eval,
-                                  to_arb, working_precision)
+from numeric.backends.arb import CertifiedValue, certify_expr
 from numeric.backends.mp import mp_logplus, to_mpf
-from numeric.errors import NotCertified, ParameterError, UsageError
-from numeric.evaluate import DEEP_ARG_ORDER, check_dps
+from numeric.errors import UsageError
+from numeric.evaluate import DEEP_ARG_ORDER, open_obligations
 from numeric.params import Params
 
 from .integrals import certified_integral, float_integral, plan_integral
@@ -163,39 +161,16 @@ class Compiled:
     def open_obligations(self, params: Params, choices: dict) -> tuple:
         """The chain's obligations at the numbers: conditions decided (a false one raises ParameterError),
         the rest (modelling assumptions) returned as text."""
-        vals = self.exact_values(params, choices)
-        out = []
-        for o in self.th.obligations:
-            if o.condition is not None:
-                v = truth(o.condition.xreplace(vals))
-                if v is False:
-                    raise ParameterError(str(o.hypothesis.name), f"violates the hypothesis {o.statement}", "")
-                if v is True:
-                    continue
-            out.append(f"{o.hypothesis.statement} (from {o.lemma})")
-        return tuple(out)
+        return open_obligations(self.th.obligations, params, values=self.exact_values(params, choices))
 
     def certify(self, params: Params, choices: dict, dps: int = 30) -> CertifiedValue:
-        """An Arb enclosure of the bound at the exact parameters and choice values."""
-        dps = check_dps(dps)
-        exact = self.exact_values(params, choices)
-        prec = int(dps * math.log2(10)) + GUARD_BITS
-        best = None
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            with working_precision(prec):
-                balls = {s: to_arb(v) for s, v in exact.items()}
-                for integral in self.integrals:
-                    balls[integral] = certified_integral(integral, balls, exact)
-                ball = arb_eval(self.bound, balls, exact)
-                if ball.is_finite():
-                    lo, hi = arb_endpoints(ball)
-                    best = CertifiedValue(lo, hi, dps, _is_certified(lo, hi, dps), prec, attempt)
-                    if best.certified:
-                        return best
-            prec *= 2
-        if best is None:
-            raise NotCertified(f"no finite enclosure of the tightened bound up to {prec // 2} bits")
-        return best
+        """An Arb enclosure of the bound at the exact parameters and choice values (its entropy integrals by
+        certified quadrature at each working precision)."""
+        def integrals(balls, exact):
+            for integral in self.integrals:
+                balls[integral] = certified_integral(integral, balls, exact)
+
+        return certify_expr(self.bound, self.exact_values(params, choices), dps=dps, extend=integrals)
 
 
 @lru_cache(maxsize=None)
