@@ -36,7 +36,7 @@ from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
 from numeric.params import MAX_DPS, Params
 
 __all__ = ["evaluate", "evaluate_expr", "Evaluation", "BlockValue", "Value", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
-           "stepwise", "evaluate_lemma", "check_dps"]
+           "stepwise", "evaluate_lemma", "check_dps", "integer_boundary"]
 
 GUARD_DIGITS = 15
 ARG_ORDER = SETTING_SYMBOLS          # (n, d, k, r_w, r_v, T, B_X, B_w, B_V, B_QK, L_sigma, L_loss, c, delta)
@@ -327,13 +327,26 @@ def smallest_nonvacuous_n(params: Mapping | Params | None = None, variant: str =
             lo, hi = hi, hi * 2
             if hi > n_max:
                 return None
-        while hi - lo > 1:       # invariant: f(lo) false, f(hi) true (the bound decreases in n)
-            mid = (lo + hi) // 2
-            if f(mid):
-                hi = mid
-            else:
-                lo = mid
-        return hi
+        return integer_boundary(f, lo, hi)[1]      # f(lo) false, f(hi) true: the bound decreases in n
+
+
+def integer_boundary(pred, a: int, b: int) -> tuple[int, int]:
+    """Bisect a monotone predicate on the integers between ``a`` and ``b`` (``pred(a) != pred(b)``, either order):
+    adjacent ``(a', b')`` with ``pred(a') == pred(a)`` and ``pred(b') == pred(b)``.
+
+    >>> integer_boundary(lambda x: x * x >= 50, 1, 100)
+    (7, 8)
+    >>> integer_boundary(lambda x: x < 10, 0, 37)
+    (9, 10)
+    """
+    side_b = pred(b)
+    while b - a > 1:
+        mid = (a + b) // 2
+        if pred(mid) == side_b:
+            b = mid
+        else:
+            a = mid
+    return a, b
 
 
 def stepwise(params: Mapping | Params | None = None, dps: int = 30, variant: str = "default",

@@ -29,6 +29,7 @@ from fractions import Fraction
 
 import derive.tighten as T
 from numeric.errors import UsageError
+from numeric.evaluate import integer_boundary
 from numeric.params import MAX_COUNT, Params, SPECS
 
 from .chain import Compiled, compiled_chain
@@ -157,13 +158,7 @@ def smallest_n(choices, params: Params, target, strict: bool = True, n_max: int 
     while n_hi > 1 and ok(n_hi - step):
         n_hi -= step
     if step > 1:                                # exact integer: bisect the last step
-        lo = n_hi - step
-        while n_hi - lo > 1:
-            mid = (lo + n_hi) // 2
-            if ok(mid):
-                n_hi = mid
-            else:
-                lo = mid
+        n_hi = integer_boundary(ok, n_hi - step, n_hi)[1]
     # settle on certified values: n must pass with its choices certified by Arb, and n - 1 must fail even from
     # a cold start of the optimiser (which must not find there what the warm-started search missed)
     def certified_ok(n, b):
@@ -251,12 +246,7 @@ def largest_value(choices, params: Params, name: str, count_max: int = 10**18, r
                 good = x
             else:
                 bad = x
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            if ok(mid):
-                good = mid
-            else:
-                bad = mid
+        good = integer_boundary(ok, good, bad)[0]
         return _solved(good, False, at(good))
     lo_r, hi_r = real_range
     as_frac = lambda t: _round_down(math.exp(t))          # noqa: E731
