@@ -9,6 +9,8 @@ the right side must be given.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from typing import Mapping
 
 import mpmath
@@ -17,7 +19,7 @@ import sympy
 import numeric
 from lemmas.objects import Tag
 
-__all__ = ["rhs_at", "atoms", "atom", "mpf_le", "scaled", "within"]
+__all__ = ["rhs_at", "atoms", "atom", "mpf_le", "scaled", "within", "run_cli"]
 
 
 def _bound(expr) -> set:
@@ -78,3 +80,12 @@ def within(values, cap, ulps: int = 4) -> bool:
     """
     import numpy as np
     return bool(np.all(np.asarray(values, dtype=float) <= float(cap) * (1 + ulps * np.finfo(float).eps)))
+
+
+def run_cli(argv):
+    """``rankbound argv`` in process: (exit code, stdout, stderr)."""
+    from numeric.cli.main import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(argv)
+    return rc, out.getvalue(), err.getvalue()

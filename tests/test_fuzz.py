@@ -1,21 +1,16 @@
 """Hostile input to the CLI and the public API: a result or one clean error, never a traceback,
 a NaN, a hang or an executed string; extreme valid values keep their digits; output is deterministic."""
 
-import contextlib
-import io
 import json
-import math
 import os
 import subprocess
 import sys
-from fractions import Fraction
 
 import mpmath
-import pytest
 from hypothesis import given, settings, strategies as st
 
 import numeric
-from numeric.cli.main import main
+from helpers import run_cli
 from numeric.params import SPECS
 
 SENTINEL = "/tmp/rankbound-fuzz-pwned"
@@ -37,12 +32,6 @@ def hostile_values():
         st.text(alphabet="0123456789.eE+-_/xX()'\" abcimport", max_size=12),
     )
 
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
 
 
 def _check_outcome(rc, out, err, flag):
@@ -73,7 +62,7 @@ def test_cli_eval_survives_hostile_values(flag, value):
                 value = "200"
         except ValueError:
             pass
-    rc, out, err = _run(["eval", "--json", f"{flag}={value}"])
+    rc, out, err = run_cli(["eval", "--json", f"{flag}={value}"])
     _check_outcome(rc, out, err, flag)
 
 
@@ -98,7 +87,7 @@ def test_api_evaluate_survives_hostile_values(name, value):
 def test_argparse_errors_are_one_line():
     for argv in (["eval", "--nope"], ["frobnicate"], ["eval", "--n"], ["eval", "--variant", "nope"],
                  ["eval", "--preset", "nope"]):
-        rc, out, err = _run(argv)
+        rc, out, err = run_cli(argv)
         assert rc == 2, argv
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (argv, err)
 

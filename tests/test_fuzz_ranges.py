@@ -3,8 +3,6 @@ range, non-ASCII digits, odd output paths; every command answers with a result o
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 from decimal import Decimal, localcontext
@@ -12,6 +10,7 @@ from decimal import Decimal, localcontext
 import mpmath
 import pytest
 
+from helpers import run_cli
 from numeric.cli.main import main
 from numeric.params import MAX_DPS, SPECS
 
@@ -19,12 +18,6 @@ LONG = "9" * 10_000
 WIDE = ["1e400", "-1e400", "1e-400", "1e3999", "1e-3999", "1e4001", "1e100001", "123456789e3999",
         "0.000000000000000000000000000000000000001"]
 
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
 
 
 def _one_short_line(rc, err):
@@ -37,7 +30,7 @@ def _one_short_line(rc, err):
 
 @pytest.mark.parametrize("flag", [s.flag for s in SPECS] + ["--dps"])
 def test_a_very_long_value_is_one_short_line(flag):
-    rc, out, err = _run(["eval", "--json", flag, LONG])
+    rc, out, err = run_cli(["eval", "--json", flag, LONG])
     _one_short_line(rc, err)
     assert "characters)" in err            # the value is shortened, with its length
 
@@ -45,14 +38,14 @@ def test_a_very_long_value_is_one_short_line(flag):
 @pytest.mark.parametrize("command", [["report"], ["compare", "--vs", "edelman"], ["latex", "--expr"],
                                      ["sweep", "--vary", "n=1e2:1e4:log:3"]])
 def test_long_values_in_other_commands(command):
-    rc, out, err = _run(command + ["--n", "x" * 5000])
+    rc, out, err = run_cli(command + ["--n", "x" * 5000])
     _one_short_line(rc, err)
 
 
 @pytest.mark.parametrize("value", WIDE)
 @pytest.mark.parametrize("flag", ["--n", "--B-X", "--B-QK", "--delta", "--d", "--heads", "--L-loss"])
 def test_values_past_float_range(flag, value):
-    rc, out, err = _run(["eval", "--json", "--dps", "15", flag, value])
+    rc, out, err = run_cli(["eval", "--json", "--dps", "15", flag, value])
     if rc == 0:
         obj = json.loads(out)
         with mpmath.workdps(30):
@@ -64,7 +57,7 @@ def test_values_past_float_range(flag, value):
 
 @pytest.mark.parametrize("dps", [1, 2, 15, 4299, 4301, MAX_DPS])
 def test_the_whole_advertised_precision_range(dps):
-    rc, out, err = _run(["eval", "--json", "--preset", "small", "--dps", str(dps)])
+    rc, out, err = run_cli(["eval", "--json", "--preset", "small", "--dps", str(dps)])
     assert rc == 0, err
     obj = json.loads(out)
     digits = obj["value"].replace(".", "").lstrip("0")
@@ -77,14 +70,14 @@ def test_the_whole_advertised_precision_range(dps):
 
 
 def test_precision_past_the_range_is_refused():
-    rc, out, err = _run(["eval", "--dps", str(MAX_DPS + 1)])
+    rc, out, err = run_cli(["eval", "--dps", str(MAX_DPS + 1)])
     _one_short_line(rc, err)
     assert str(MAX_DPS) in err
 
 
 @pytest.mark.parametrize("value", ["１０", "١٠", "1０", "１e6", "٣"])
 def test_non_ascii_digits_are_refused(value):
-    rc, out, err = _run(["eval", "--n", value])
+    rc, out, err = run_cli(["eval", "--n", value])
     _one_short_line(rc, err)
     assert "parameter n" in err
 
@@ -93,10 +86,10 @@ def test_odd_output_paths_are_refused_before_the_work(tmp_path):
     fifo = tmp_path / "fifo.tex"
     os.mkfifo(fifo)
     for out in (str(tmp_path / "missing" / "x.tex"), str(tmp_path), str(fifo), ""):
-        rc, _, err = _run(["latex", "--out", out])
+        rc, _, err = run_cli(["latex", "--out", out])
         _one_short_line(rc, err)
     for out in (str(tmp_path / "missing" / "x.png"), str(tmp_path), str(tmp_path / "plot.nope")):
-        rc, _, err = _run(["plot", "--vary", "n=1e2:1e4:log:3", "--out", out])
+        rc, _, err = run_cli(["plot", "--vary", "n=1e2:1e4:log:3", "--out", out])
         _one_short_line(rc, err)
 
 

@@ -3,8 +3,6 @@ hostile values (one line on stderr, exit code 2), progress on stderr only on a t
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
@@ -12,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import numeric.progress
-from helpers import scaled
+from helpers import run_cli, scaled
 from numeric.cli.main import main
 from numeric.params import SPECS
 
@@ -108,10 +106,7 @@ def test_cli_compare_survives_hostile_values(flag, value):
             value = str(min(int(value), 60))
         except ValueError:
             pass
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(["compare", "--vs", "edelman", "--json", "--no-certify", f"{flag}={value}"])
-    out, err = out.getvalue(), err.getvalue()
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--json", "--no-certify", f"{flag}={value}"])
     assert "Traceback" not in err
     if rc == 0:
         data = json.loads(out)

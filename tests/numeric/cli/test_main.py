@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -15,12 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.cli.main import main
 from numeric.params import SPECS
 
 import oracles as O
 import strategies as S
-from helpers import scaled
+from helpers import run_cli, scaled
 
 FLAG = {s.name: s.flag for s in SPECS}
 
@@ -29,12 +26,6 @@ def exact(x) -> str:
     """The exact decimal expansion of an int or a binary float (so the CLI reads the same number)."""
     return str(x) if isinstance(x, int) else format(Decimal(x), "f") if abs(x) >= 1e-6 else str(Decimal(x))
 
-
-def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def close(a, b, dps):
@@ -50,7 +41,7 @@ def test_eval_json_agrees_with_MATH_md(params, variant, dps):
     argv = ["eval", "--json", "--dps", str(dps), "--variant", variant]
     for name, v in params.items():
         argv += [FLAG[name], exact(v)]
-    code, out, err = run(argv)
+    code, out, err = run_cli(argv)
     assert code == 0 and err == ""
     js = json.loads(out)
     spec = O.rademacher_bound_spec(params, dps=dps + 10, softmax_const={"default": 2, "sharp-softmax": 1}[variant])
@@ -71,9 +62,9 @@ def test_eval_json_in_a_subprocess():
 
 
 def test_eval_plain_text_and_report():
-    code, out, err = run(["eval", "--preset", "small"])
+    code, out, err = run_cli(["eval", "--preset", "small"])
     assert code == 0 and "bound on L(theta) - L_S(theta)" in out and err == ""
-    code, out, err = run(["report", "--preset", "small", "--dps", "20"])
+    code, out, err = run_cli(["report", "--preset", "small", "--dps", "20"])
     assert code == 0 and err == ""
     for needle in ("THEOREM", "CHAIN", "OPEN OBLIGATIONS", "CLAIMS", "[proved]", "[refuted]",
                    "low-rank-net-ball", "Candes", "reconstruction"):
@@ -106,7 +97,7 @@ BAD_ARGV = [
 
 @pytest.mark.parametrize("argv,name", BAD_ARGV)
 def test_bad_input_is_one_line_exit_2(argv, name):
-    code, out, err = run(argv)
+    code, out, err = run_cli(argv)
     assert code == 2
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("rankbound: error:"), err
@@ -129,5 +120,5 @@ def test_bad_input_in_a_subprocess(argv, name):
 
 
 def test_no_command_is_usage_exit_2():
-    code, out, err = run([])
+    code, out, err = run_cli([])
     assert code == 2

@@ -3,8 +3,6 @@ or refused, and the image written (numeric.compare.plot)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import tempfile
 
@@ -12,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import scaled
+from helpers import run_cli, scaled
 
 pytest.importorskip("matplotlib")
 
@@ -21,12 +19,6 @@ import numeric.compare.plot as P             # noqa: E402
 import numeric.compare.sweep as SW           # noqa: E402
 from numeric.cli.main import main            # noqa: E402
 
-
-def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def no_work(monkeypatch):
 ])
 def test_out_is_checked_before_any_work(out, needle, tmp_path, no_work):
     (tmp_path / "plain-file").write_text("x")
-    rc, stdout, err = run(["plot", "--vary", "n", "--out", out.format(tmp=tmp_path)])
+    rc, stdout, err = run_cli(["plot", "--vary", "n", "--out", out.format(tmp=tmp_path)])
     assert rc == 2 and stdout == "" and err.count("\n") == 1 and "--out" in err and needle in err, err
 
 
@@ -56,7 +48,7 @@ def test_an_unwritable_folder_is_refused(tmp_path, no_work):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        rc, out, err = run(["plot", "--vary", "n", "--out", str(locked / "b.png")])
+        rc, out, err = run_cli(["plot", "--vary", "n", "--out", str(locked / "b.png")])
         assert rc == 2 and "cannot be written" in err
     finally:
         locked.chmod(0o700)
@@ -72,7 +64,7 @@ def test_an_unwritable_folder_is_refused(tmp_path, no_work):
     (["--heads", "2"], "--heads"),                                    # the prior curves are single-head
 ])
 def test_flags_it_cannot_honour_are_refused(argv, needle, tmp_path, no_work):
-    rc, out, err = run(["plot", "--vary", "n", "--out", str(tmp_path / "b.png"), *argv])
+    rc, out, err = run_cli(["plot", "--vary", "n", "--out", str(tmp_path / "b.png"), *argv])
     assert rc == 2 and out == "" and err.count("\n") == 1 and needle in err, err
     assert not (tmp_path / "b.png").exists()
 
@@ -85,7 +77,7 @@ def test_a_bare_vary_n_plots_the_default_range(tmp_path, monkeypatch):
         return out
 
     monkeypatch.setattr(P, "plot", capture)
-    rc, out, err = run(["plot", "--vary", "n", "--bounds", "truong,trauger-tewari", "--variant", "sharp-softmax",
+    rc, out, err = run_cli(["plot", "--vary", "n", "--bounds", "truong,trauger-tewari", "--variant", "sharp-softmax",
                         "--out", str(tmp_path / "b.svg")])
     assert rc == 0, err
     assert set(drawn["series"]) == {"truong (sharp-softmax)", "trauger-tewari"}
@@ -99,7 +91,7 @@ def test_a_bare_vary_n_plots_the_default_range(tmp_path, monkeypatch):
 @pytest.mark.parametrize("suffix, magic", [("png", b"\x89PNG"), ("svg", b"<?xml")])
 def test_the_image_is_written(suffix, magic, tmp_path):
     path = tmp_path / f"bounds.{suffix}"
-    rc, out, err = run(["plot", "--vary", "n=1e4:1e8:log:5", "--bounds", "truong,edelman", "--out", str(path)])
+    rc, out, err = run_cli(["plot", "--vary", "n=1e4:1e8:log:5", "--bounds", "truong,edelman", "--out", str(path)])
     assert rc == 0 and out.strip() == str(path), err
     assert path.read_bytes().startswith(magic)
 
@@ -135,7 +127,7 @@ def test_hostile_out_and_bounds(name, bounds):
     assume(".." not in name)
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, name)
-        rc, stdout, err = run(["plot", "--vary", "n=1e3:1e4:log:2", "--bounds", bounds, "--out", out, "--quiet"])
+        rc, stdout, err = run_cli(["plot", "--vary", "n=1e3:1e4:log:2", "--bounds", bounds, "--out", out, "--quiet"])
         assert "Traceback" not in err
         if rc == 0:
             assert stdout.strip() == out and os.path.isfile(out) and os.path.getsize(out) > 100, err

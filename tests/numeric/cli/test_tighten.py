@@ -3,21 +3,14 @@ refused in one line on stderr with exit code 2 before any work."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
 
 import numeric.tighten as NT
-from numeric.cli.main import COMMANDS, main
+from helpers import run_cli
+from numeric.cli.main import COMMANDS
 
-
-def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def test_registered():
 def test_json_end_to_end_with_plot_solve_and_target(tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "waterfall.png"
-    rc, out, err = run(["tighten", "--preset", "small", "--n", "1e6", "--dps", "15", "--json", "--quiet", "--plot",
+    rc, out, err = run_cli(["tighten", "--preset", "small", "--n", "1e6", "--dps", "15", "--json", "--quiet", "--plot",
                         str(png), "--solve", "r_w", "--target", "0.5"])
     assert rc == 0, err
     j = json.loads(out)
@@ -57,7 +50,7 @@ def test_json_end_to_end_with_plot_solve_and_target(tmp_path):
 
 
 def test_text_output():
-    rc, out, err = run(["tighten", "--preset", "small", "--dps", "12", "--quiet"])
+    rc, out, err = run_cli(["tighten", "--preset", "small", "--dps", "12", "--quiet"])
     assert rc == 0, err
     for needle in ("default bound:", "tightest (every choice):", "optimal-split", "sharp-softmax", "waterfall:",
                    "elasticities", "smallest n with a non-vacuous bound"):
@@ -87,6 +80,6 @@ def test_text_output():
 def test_bad_input_is_one_line_and_exit_2_before_any_work(argv, needle, tmp_path, no_work):
     pytest.importorskip("matplotlib")
     argv = [a.format(tmp=tmp_path) for a in argv]
-    rc, out, err = run(["tighten", *argv])
+    rc, out, err = run_cli(["tighten", *argv])
     assert rc == 2 and out == "", (out, err)
     assert err.count("\n") == 1 and err.startswith("rankbound: error:") and needle in err, err
