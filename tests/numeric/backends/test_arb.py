@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import strategies as S
+from helpers import run_cli
 from lemmas.objects import logplus
 from numeric import evaluate
 from numeric.backends.arb import (CertifiedValue, arb_eval, certified_evaluate, certify_expr, decimal_round,
@@ -126,16 +127,9 @@ def test_decimal_round_is_directed(x, digits):
 
 # --- the CLI ---------------------------------------------------------------------------------------
 
-def _run(argv, capsys):
-    from numeric.cli.main import main
-    rc = main(argv)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def test_cli_eval_json_has_a_certified_interval(capsys):
+def test_cli_eval_json_has_a_certified_interval():
     import json
-    rc, out, err = _run(["eval", "--json", "--bound", "truong", "--n", "1e8", "--dps", "25"], capsys)
+    rc, out, err = run_cli(["eval", "--json", "--bound", "truong", "--n", "1e8", "--dps", "25"])
     assert rc == 0, err
     data = json.loads(out)
     for key in ("bound", "variant", "dps", "value", "rademacher", "confidence", "vacuous", "blocks", "params",
@@ -150,7 +144,7 @@ def test_cli_eval_json_has_a_certified_interval(capsys):
 
 
 @pytest.mark.parametrize("bound", ["nope", "tt"])
-def test_cli_unimplemented_or_unknown_bound_is_one_line_exit_2(bound, capsys):
-    rc, out, err = _run(["eval", "--json", "--bound", bound], capsys)
+def test_cli_unimplemented_or_unknown_bound_is_one_line_exit_2(bound):
+    rc, out, err = run_cli(["eval", "--json", "--bound", bound])
     assert rc == 2 and out == ""
     assert err.count("\n") == 1 and "--bound" in err

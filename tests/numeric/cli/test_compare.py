@@ -11,21 +11,14 @@ from hypothesis import strategies as st
 
 import numeric.progress
 from helpers import run_cli, scaled
-from numeric.cli.main import main
 from numeric.params import SPECS
 
 SMALL = ["--d", "16", "--k", "4", "--r-w", "2", "--r-v", "2"]
 
 
-def _run(argv, capsys):
-    rc = main(argv)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def test_cli_compare_json(capsys):
-    rc, out, err = _run(["compare", "--vs", "edelman", "--json", "--no-certify", "--dps", "15", "--n", "1e8"] + SMALL,
-                        capsys)
+def test_cli_compare_json():
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--json", "--no-certify", "--dps", "15", "--n", "1e8"]
+                           + SMALL)
     assert rc == 0, err
     data = json.loads(out)
     for key in ("ours", "prior", "ratio_ours_over_prior", "crossover_n", "crossover", "parameter_mapping",
@@ -39,22 +32,22 @@ def test_cli_compare_json(capsys):
 
 
 @pytest.mark.parametrize("n, trivial", [("1e6", True), ("1e10", False)])
-def test_cli_compare_says_when_the_prior_is_trivial_at_the_queried_n(n, trivial, capsys):
-    rc, out, err = _run(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--n", n], capsys)
+def test_cli_compare_says_when_the_prior_is_trivial_at_the_queried_n(n, trivial):
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--n", n])
     assert rc == 0, err
     assert ("NOTE: at this n the rebuilt bound sits at its trivial value" in out) is trivial
-    rc, out, err = _run(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--n", n, "--json"], capsys)
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--n", n, "--json"])
     data = json.loads(out)
     assert data["prior_trivial"] is trivial
     assert (data["prior_alpha"] == "1.0") is trivial         # b = B_f = 1 at the default preset
 
 
-def test_cli_compare_honours_the_variant(capsys):
-    rc, out, _ = _run(["compare", "--vs", "edelman", "--json", "--no-certify", "--dps", "20", "--n", "1e8",
-                       "--variant", "sharp-softmax"], capsys)
+def test_cli_compare_honours_the_variant():
+    rc, out, _ = run_cli(["compare", "--vs", "edelman", "--json", "--no-certify", "--dps", "20", "--n", "1e8",
+                       "--variant", "sharp-softmax"])
     assert rc == 0
     data = json.loads(out)
-    rc, out, _ = _run(["eval", "--json", "--dps", "20", "--n", "1e8", "--variant", "sharp-softmax"], capsys)
+    rc, out, _ = run_cli(["eval", "--json", "--dps", "20", "--n", "1e8", "--variant", "sharp-softmax"])
     assert data["variant"] == "sharp-softmax" and data["ours"] == json.loads(out)["value"]
 
 
@@ -65,16 +58,16 @@ def test_cli_compare_honours_the_variant(capsys):
     (["compare", "--vs", "edelman", "--dps", "0"], "dps"),
     (["compare", "--vs", "edelman", "--dps", "1e5"], "dps"),
 ])
-def test_cli_compare_errors_are_one_line(argv, word, capsys):
-    rc, out, err = _run(argv, capsys)
+def test_cli_compare_errors_are_one_line(argv, word):
+    rc, out, err = run_cli(argv)
     assert rc == 2 and out == "" and err.count("\n") == 1 and word in err
 
 
 @pytest.mark.parametrize("flag", ["--heads", "--layers"])
-def test_cli_compare_refuses_more_than_one_head(flag, capsys):
+def test_cli_compare_refuses_more_than_one_head(flag):
     if flag not in {s.flag for s in SPECS}:
         pytest.skip("no multi-head parameters in this tree")
-    rc, out, err = _run(["compare", "--vs", "edelman", flag, "2"], capsys)
+    rc, out, err = run_cli(["compare", "--vs", "edelman", flag, "2"])
     assert rc == 2 and out == "" and err.count("\n") == 1 and flag in err
 
 
@@ -85,11 +78,11 @@ def test_huge_certification_points_print_short_and_stay_exact_in_json():
     assert _n_text("23348692") == "23348692"
 
 
-def test_cli_compare_progress_goes_to_stderr_on_a_terminal(capsys, monkeypatch):
+def test_cli_compare_progress_goes_to_stderr_on_a_terminal(monkeypatch):
     monkeypatch.setattr(numeric.progress, "on_terminal", lambda: True)
-    rc, out, err = _run(["compare", "--vs", "edelman", "--no-certify", "--dps", "15"], capsys)
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--no-certify", "--dps", "15"])
     assert rc == 0 and "rankbound: crossover n* against edelman" in err and "crossover n*" in out
-    rc, out, err = _run(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--quiet"], capsys)
+    rc, out, err = run_cli(["compare", "--vs", "edelman", "--no-certify", "--dps", "15", "--quiet"])
     assert rc == 0 and err == ""
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from numeric.cli.main import main
+from helpers import run_cli
 from weights_models import build_model, plain_tensors, write_tensors
 
 MODEL = build_model(seed=51, d=6, dh=2, H=1, L=1, vocab=8)
@@ -29,9 +29,8 @@ def strict_json(text: str):
     return json.loads(text, parse_constant=lambda c: pytest.fail(f"the JSON holds {c}"))
 
 
-def run(capsys, argv):
-    rc = main(["weights", *argv])
-    out, err = capsys.readouterr()
+def run(argv):
+    rc, out, err = run_cli(["weights", *argv])
     assert rc in (0, 2), (rc, argv)
     assert "Traceback" not in err and "LAPACK" not in err and "illegal value" not in err
     return rc, out, err
@@ -56,9 +55,9 @@ def plain_file(tmp_path_factory):
 @given(flag=st.sampled_from(sorted(FLAGS)),
        value=st.one_of(st.sampled_from(EXTREMES), st.text(alphabet="0123456789.eE+-_ x", max_size=12)),
        as_json=st.booleans())
-def test_hostile_flag_values(capsys, plain_file, flag, value, as_json):
+def test_hostile_flag_values(plain_file, flag, value, as_json):
     argv = [str(plain_file)] + [f"{f}={v}" for f, v in FLAGS.items() if f != flag] + [f"{flag}={value}"]
-    rc, out, err = run(capsys, argv + (["--json"] if as_json else []))
+    rc, out, err = run(argv + (["--json"] if as_json else []))
     if rc == 2:
         lines = err.strip().splitlines()
         assert out == "" and len(lines) == 1 and lines[0].startswith("rankbound: error: "), err
@@ -71,7 +70,7 @@ def test_hostile_flag_values(capsys, plain_file, flag, value, as_json):
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=15)
 @given(kq=st.integers(-320, 320), kk=st.integers(-320, 320), kv=st.integers(-320, 320), ke=st.integers(-320, 320))
-def test_weights_at_every_scale(capsys, tmp_path, kq, kk, kv, ke):
+def test_weights_at_every_scale(tmp_path, kq, kk, kv, ke):
     """W_Q, W_K, W_V, W_E scaled by 10^k each (some entries overflow to inf, or underflow): figures that
     float64 holds are reported and right; anything else is one line naming the tensor or the figure."""
     x = MODEL.heads[0]
@@ -79,7 +78,7 @@ def test_weights_at_every_scale(capsys, tmp_path, kq, kk, kv, ke):
         scale = lambda A, k: (A * np.power(10.0, k / 2)) * np.power(10.0, k / 2)    # noqa: E731 - inf past 1e308
         t = {"W_Q": scale(x.W_Q, kq), "W_K": scale(x.W_K, kk), "W_V": scale(x.W_V, kv), "W_E": scale(MODEL.W_E, ke)}
     path = write_tensors(t, tmp_path / f"s{kq}_{kk}_{kv}_{ke}.npz")
-    rc, out, err = run(capsys, [str(path), "--json", "--dps", "6"])
+    rc, out, err = run([str(path), "--json", "--dps", "6"])
     if rc == 2:
         line = err.strip()
         assert len(line.splitlines()) == 1 and "nan" not in line.lower().replace("non-finite", ""), line
@@ -95,7 +94,7 @@ def test_weights_at_every_scale(capsys, tmp_path, kq, kk, kv, ke):
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=15)
 @given(data=st.data())
-def test_damaged_files(capsys, tmp_path, data):
+def test_damaged_files(tmp_path, data):
     """A valid file with bytes overwritten or cut off, in either format."""
     suffix = data.draw(st.sampled_from([".npz", ".safetensors"]))
     good = tmp_path / f"good{suffix}"
@@ -107,7 +106,7 @@ def test_damaged_files(capsys, tmp_path, data):
     blob = blob[:data.draw(st.integers(0, len(blob)))]
     bad = tmp_path / f"bad{suffix}"
     bad.write_bytes(bytes(blob))
-    rc, out, err = run(capsys, [str(bad), "--dps", "6"])
+    rc, out, err = run([str(bad), "--dps", "6"])
     if rc == 2:
         assert len(err.strip().splitlines()) == 1 and f"bad{suffix}" in err, err
     else:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import strategies as S
+from helpers import run_cli
 
 import numeric.compare.crossover as C
 from numeric.compare.crossover import compare, crossover, prior_enclosure
@@ -56,15 +57,8 @@ def test_prior_enclosure_contains_the_optimum(n):
     assert ev.alpha_at_upper == (n == 10**6)
 
 
-def _run(argv, capsys):
-    from numeric.cli.main import main
-    rc = main(argv)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def test_cli_eval_edelman_json(capsys):
-    rc, out, err = _run(["eval", "--bound", "edelman", "--json", "--n", "1e10", "--dps", "20"], capsys)
+def test_cli_eval_edelman_json():
+    rc, out, err = run_cli(["eval", "--bound", "edelman", "--json", "--n", "1e10", "--dps", "20"])
     assert rc == 0, err
     data = json.loads(out)
     assert data["bound"] == "edelman" and data["rebuilt"] is True and data["certified"] is True
