@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles and the global-precision guard.
+"""Shared test configuration: Hypothesis profiles and the global-precision guard (mpmath and flint).
 
 Profiles: ``default`` (quick, for local runs) and ``ci`` (thorough).  The
 ``HYPOTHESIS_PROFILE`` environment variable chooses one; without it, ``ci`` is
@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+import flint
 import mpmath
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,9 +26,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if _ci else "def
 
 @pytest.fixture(autouse=True)
 def _global_precision_unchanged():
-    """Fail any test that leaves mpmath's global precision changed."""
-    before = mpmath.mp.prec
+    """Fail any test that leaves mpmath's or flint's (Arb's) global precision changed."""
+    before = mpmath.mp.prec, flint.ctx.prec
     yield
-    after = mpmath.mp.prec
-    mpmath.mp.prec = before
-    assert after == before, f"the test changed mpmath's global precision from {before} to {after} bits"
+    after = mpmath.mp.prec, flint.ctx.prec
+    mpmath.mp.prec, flint.ctx.prec = before
+    assert after[0] == before[0], f"the test changed mpmath's global precision from {before[0]} to {after[0]} bits"
+    assert after[1] == before[1], f"the test changed flint's precision from {before[1]} to {after[1]} bits"

@@ -20,15 +20,6 @@ from numeric.backends.arb import (CertifiedValue, arb_eval, certified_evaluate, 
 from numeric.errors import NotCertified, UsageError
 
 
-@pytest.fixture(autouse=True)
-def _flint_precision_unchanged():
-    before = flint.ctx.prec
-    yield
-    after = flint.ctx.prec
-    flint.ctx.prec = before
-    assert after == before, f"the test changed flint's precision from {before} to {after} bits"
-
-
 def _mp_value(params, dps):
     return evaluate(params, dps=dps).value
 
