@@ -27,6 +27,7 @@ from typing import Any, Mapping
 
 import sympy
 
+import lemmas
 from lemmas.depth import DEEP_GROUPS, DEEP_PARAMS, deep_class, hidden_layer, readout_layer
 from lemmas.objects import GroupLipschitz, InputLipschitz, log_covering
 from lemmas.symbols import H, L, eps
@@ -123,7 +124,7 @@ def _deep_theorem(variant_name: str, constants: tuple, what_if: bool, split: tup
     var = VARIANTS[variant_name]
     cov, cov_lemma, terms = _deep_covering(variant_name, constants, what_if, split)
     F = deep_class()
-    B_f = lemma_output_bound()
+    B_f = lemmas.get("deep-output-bound").rhs          # Dudley's upper limit: the proved output bound
     main, confidence, closed = generalisation_chain(
         "deep-theorem", F, cov_lemma, terms, "deep-output-bound", var.dudley, B_f, eps,
         title="generalisation bound for H heads and L layers", what_if=what_if, constants=dict(constants))
@@ -134,17 +135,5 @@ def _deep_theorem(variant_name: str, constants: tuple, what_if: bool, split: tup
                         citation="MATH.md section 8 (rankbound's derivation beyond Truong 2024; constants are our "
                                  "choices)",
                         family="theorem", variant_of="" if not suffix else "deep-theorem")
-    rad_term = sympy.Add(main.rhs, -confidence)
-    c_rad = dict(constants).get("c_rad", 2)
-    return DeepTheorem(var, constants, cov, cov_lemma, main, lem, blocks, confidence, rad_term, rad_term / c_rad,
+    return DeepTheorem(var, constants, cov, cov_lemma, main, lem, blocks, confidence, sympy.Add(main.rhs, -confidence),
                        split or ())
-
-
-def lemma_output_bound():
-    """Dudley's upper limit: the output bound the deep-output-bound lemma proves."""
-    import lemmas
-    return lemmas.get("deep-output-bound").rhs
-
-
-#: the symbols of the deep theorem beyond the single-head setting
-DEPTH_SYMBOLS = (H, L)

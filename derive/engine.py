@@ -38,7 +38,8 @@ from lemmas.core import Hypothesis, Instance, Lemma, LemmaError, Source, truth
 
 from .monotone import nondecreasing_in, nonnegative
 
-__all__ = ["Composed", "Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder"]
+__all__ = ["Composed", "Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder",
+           "constants_used"]
 
 
 class DerivationError(ValueError):
@@ -367,6 +368,23 @@ class Composed:
     @property
     def is_theorem(self) -> bool:
         return not self.what_if
+
+
+def constants_used(*derivations: Derivation) -> dict:
+    """The named constants of the derivations' lemmas with the values their steps used (name -> value).
+
+    A constant that two steps used with different values raises :class:`DerivationError`.
+    """
+    out: dict = {}
+    for der in derivations:
+        for s in der.steps:
+            for const in s.lemma.constants:
+                val = s.instance.subs.get(const.symbol, const.default)
+                if const.name in out and out[const.name] != val:
+                    raise DerivationError(f"constant {const.name} takes two values in the chain: {out[const.name]} "
+                                          f"and {val}")
+                out[const.name] = val
+    return out
 
 
 def _lookalike(expr, pattern) -> str:

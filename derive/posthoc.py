@@ -27,10 +27,9 @@ from typing import Any
 import sympy
 from sympy import Rational, Sum, oo
 
-import lemmas
 from lemmas.depth import deep_class
 from lemmas.objects import GeneralisationGap
-from lemmas.symbols import B_QK, B_V, B_w, H, L, d, delta, n, r_v, r_w
+from lemmas.symbols import B_QK, B_V, B_w, H, L, d, delta, n
 
 from .deep import deep_theorem
 from .engine import Composed, Derivation
@@ -99,8 +98,3 @@ def cell_of(B_w_measured, B_V_measured, B_QK_measured) -> dict:
             i += 1
         out_i[name], out_r[name] = i, radius(i)
     return {"indices": out_i, "radii": out_r}
-
-
-#: the rank coordinates of a cell are the theorem's own r_w, r_v
-RANKS = (r_w, r_v)
-_ = lemmas  # the grid lemma is looked up by name in the registry

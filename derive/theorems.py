@@ -27,13 +27,12 @@ from typing import Any, Mapping
 import sympy
 from sympy import log
 
-import lemmas
 from lemmas.attention import TRANSFORMER_PARAMS, transformer_class
 from lemmas.core import Lemma, LemmaError, as_number
 from lemmas.objects import NORMS, CoveringNumber
 from lemmas.symbols import B_f, eps
 
-from .engine import Composed, Derivation, DerivationError
+from .engine import Composed, Derivation, DerivationError, constants_used
 from .steps import apply_nets, generalisation_chain, parameter_cover
 
 __all__ = ["Variant", "VARIANTS", "Block", "Theorem", "theorem", "what_if", "transformer_covering", "ALL_CONSTANTS",
@@ -90,8 +89,12 @@ class Theorem(Composed):
     lemma: Lemma
     blocks: tuple
     confidence: Any
-    rademacher_term: Any
-    rademacher_complexity: Any
+    rademacher_term: Any      # the bound less its confidence term (the LaTeX display checks that they recompose it)
+
+    @property
+    def rademacher_complexity(self):
+        """The bound on R_S(l o F): the Rademacher term over the c_rad the chain's generalisation step used."""
+        return self.rademacher_term / constants_used(self.derivation)["c_rad"]
 
     def __repr__(self):
         consts = dict(self.constants)
@@ -220,7 +223,5 @@ def _theorem(variant_name: str, constants: tuple, what_if: bool = False) -> Theo
         example={},
         variant_of="" if not suffix else "truong-theorem",
     )
-    rad_term = sympy.Add(main.rhs, -confidence)
-    c_rad = dict(constants).get("c_rad", lemmas.get("rademacher-generalisation").constant("c_rad").default)
-    return Theorem(var, constants, cov, cov_lemma, main, lem, tuple(blocks), confidence, rad_term,
-                   rad_term / c_rad)
+    return Theorem(var, constants, cov, cov_lemma, main, lem, tuple(blocks), confidence,
+                   sympy.Add(main.rhs, -confidence))

@@ -49,7 +49,7 @@ from lemmas.objects import GeneralisationGap, log_covering
 from lemmas.symbols import L_loss, c, delta, eps, n
 
 from .deep import establish_deep_facts
-from .engine import Composed, Derivation, DerivationError
+from .engine import Composed, Derivation, DerivationError, constants_used
 from .integrals import logplus_integral
 from .steps import apply_nets, confidence_part, entropy_blocks, group_cover, group_fact, integral_limits
 
@@ -250,16 +250,7 @@ def close_blocks(der: Derivation, terms, eps_) -> list:
 
 def chain_constants(th: Tightened) -> dict:
     """The named constants of the chain's lemmas with the values the chain used (name -> value)."""
-    out: dict = {}
-    for der in (th.covering, th.derivation):
-        for s in der.steps:
-            for const in s.lemma.constants:
-                val = s.instance.subs.get(const.symbol, const.default)
-                if const.name in out and out[const.name] != val:
-                    raise DerivationError(f"constant {const.name} takes two values in the chain: {out[const.name]} "
-                                          f"and {val}")
-                out[const.name] = val
-    return out
+    return constants_used(th.covering, th.derivation)
 
 
 def symbolic_constants(th: Tightened) -> tuple:
