@@ -27,7 +27,9 @@ from typing import Any, Callable
 import sympy
 
 import lemmas
-from lemmas.objects import NORMS, CoveringNumber, GroupLipschitz, LipschitzInParameters, RademacherComplexity, logplus
+from lemmas.objects import (NORMS, CoveringNumber, GeneralisationGap, GroupLipschitz, LipschitzInParameters,
+                           RademacherComplexity, logplus)
+from lemmas.symbols import L_loss, c, delta, n
 
 from .engine import Derivation, DerivationError
 from .integrals import logplus_integral
@@ -214,8 +216,6 @@ def generalisation_chain(name: str, F, cover_lemma, terms, output_lemma, dudley:
     then the entropy integral closed block by block (``terms``: the entropy ``D log+(C/eps)`` of each block).
     Returns ``(derivation, confidence term, closed blocks)``.
     """
-    from lemmas.objects import GeneralisationGap
-    from lemmas.symbols import L_loss, c, delta, n
     main = Derivation(name, GeneralisationGap(F, n), title=title, what_if=what_if, constants=dict(constants or {}))
     main.apply("rademacher-generalisation", F=F, n=n, c=c, delta=delta)
     confidence = confidence_part(main.steps[-1])
