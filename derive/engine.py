@@ -27,6 +27,7 @@ L_loss*RademacherComplexity(FunctionClass(toy), n)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -425,7 +426,7 @@ def replace(expr, pattern, replacement) -> tuple:
     count = 0
     p_args = None
     if isinstance(pattern, (sympy.Add, sympy.Mul)):
-        p_args = _multiset(pattern.args)
+        p_args = Counter(pattern.args)
 
     def walk(node):
         nonlocal count
@@ -435,10 +436,10 @@ def replace(expr, pattern, replacement) -> tuple:
         if not node.args or isinstance(node, sympy.Symbol):
             return node
         if p_args is not None and type(node) is type(pattern) and len(node.args) > len(pattern.args):
-            rest = _subtract(_multiset(node.args), p_args)
-            if rest is not None:
+            have = Counter(node.args)
+            if all(have[a] >= m for a, m in p_args.items()):
                 count += 1
-                others = [walk(a) for a in _elements(rest)]
+                others = [walk(a) for a in (have - p_args).elements()]
                 return type(node)(replacement, *others)
         new_args = [walk(a) for a in node.args]
         if all(a is b for a, b in zip(new_args, node.args)):
@@ -446,26 +447,6 @@ def replace(expr, pattern, replacement) -> tuple:
         return node.func(*new_args)
 
     return walk(expr), count
-
-
-def _multiset(args) -> dict:
-    out: dict = {}
-    for a in args:
-        out[a] = out.get(a, 0) + 1
-    return out
-
-
-def _subtract(have: dict, take: dict):
-    rest = dict(have)
-    for a, m in take.items():
-        if rest.get(a, 0) < m:
-            return None
-        rest[a] -= m
-    return rest
-
-
-def _elements(ms: dict) -> list:
-    return [a for a, m in ms.items() for _ in range(m)]
 
 
 def _bound_symbols(expr) -> set:
