@@ -32,7 +32,7 @@ from lemmas.depth import DEEP_GROUPS, DEEP_PARAMS, deep_class, hidden_layer, rea
 from lemmas.objects import GroupLipschitz, InputLipschitz, log_covering
 from lemmas.symbols import H, L, eps
 
-from .engine import Derivation, DerivationError
+from .engine import Derivation, DerivationError, refuse_unused_constants
 from .steps import apply_nets, fact_of, generalisation_chain, group_cover
 from .theorems import ALL_CONSTANTS, VARIANTS, Block, Theorem, _variant, constants_key
 
@@ -128,6 +128,7 @@ def _deep_theorem(variant_name: str, constants: tuple, what_if: bool, split: tup
     main, confidence, closed = generalisation_chain(
         "deep-theorem", F, cov_lemma, terms, "deep-output-bound", var.dudley, B_f, eps,
         title="generalisation bound for H heads and L layers", what_if=what_if, constants=dict(constants))
+    refuse_unused_constants(dict(constants), cov, main)
     blocks = tuple(Block(name, cb.D, cb.C, cb.U, cb.integral) for (name, *_), cb in zip(DEEP_GROUPS, closed))
     suffix = cov_lemma.name[len("deep-covering"):]
     lem = main.as_lemma("deep-theorem" + suffix,

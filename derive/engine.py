@@ -40,7 +40,7 @@ from lemmas.core import Hypothesis, Instance, Lemma, LemmaError, Source, truth
 from .monotone import nondecreasing_in, nonnegative
 
 __all__ = ["Composed", "Derivation", "Step", "Obligation", "DerivationError", "HypothesisRefused", "replace", "placeholder",
-           "constants_used"]
+           "constants_used", "refuse_unused_constants"]
 
 
 class DerivationError(ValueError):
@@ -386,6 +386,19 @@ def constants_used(*derivations: Derivation) -> dict:
                                           f"and {val}")
                 out[const.name] = val
     return out
+
+
+def refuse_unused_constants(constants: Mapping, *derivations: Derivation) -> None:
+    """Refuse chain-wide overrides of constants that no step of ``derivations`` has.
+
+    A :class:`Derivation` hands each lemma the overrides it has and no other, so an override of a constant
+    the chain never uses would be dropped without a word, and the caller would read a bound it did not ask for.
+    """
+    used = constants_used(*derivations)
+    unused = sorted(set(constants) - set(used))
+    if unused:
+        raise DerivationError(f"constants {unused} are not constants of this chain: no step uses them (its constants: "
+                              f"{', '.join(sorted(used))})")
 
 
 def _lookalike(expr, pattern) -> str:

@@ -43,7 +43,7 @@ from lemmas.core import Lemma
 from lemmas.objects import GeneralisationGap
 from lemmas.symbols import B_QK, B_V, B_X, B_f, B_w, L_loss, L_sigma, alpha, c, d, delta, eps, k, n
 
-from .engine import Derivation, DerivationError
+from .engine import Derivation, DerivationError, refuse_unused_constants
 from .theorems import constants_key
 from .steps import apply_nets, confidence_part, parameter_cover
 
@@ -158,6 +158,7 @@ def _prior(name: str, constants: tuple) -> PriorBound:
         step("ceiling-le-plus-one", x=ce.args[0])
     if der.rhs.has(ceiling):
         raise DerivationError(f"a ceiling survived the chain: {der.rhs}")
+    refuse_unused_constants(consts, der)
     back = {GAP: b_out - ALPHA}
     (integral,) = der.rhs.xreplace(back).atoms(sympy.Integral)
 

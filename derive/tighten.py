@@ -49,7 +49,7 @@ from lemmas.objects import GeneralisationGap, log_covering
 from lemmas.symbols import L_loss, c, delta, eps, n
 
 from .deep import establish_deep_facts
-from .engine import Composed, Derivation, DerivationError, constants_used
+from .engine import Composed, Derivation, DerivationError, constants_used, refuse_unused_constants
 from .integrals import logplus_integral
 from .steps import apply_nets, confidence_part, entropy_blocks, group_cover, group_fact, integral_limits
 
@@ -203,6 +203,7 @@ def _tightened(choices: tuple, constants: tuple, what_if: bool) -> Tightened:
     main.apply("cover-L2S-by-sup", F=F, epsilon=eps)
     main.apply(cov_lemma)
     closed = close_blocks(main, terms, eps)
+    refuse_unused_constants(consts, cov, main)
     lem = main.as_lemma(f"deep-theorem[tighten:{tag}]", register=False,
                         title="w.p. >= 1 - delta, for all weights of an H-head, L-layer model: L <= L_S + bound",
                         citation="MATH.md sections 8 and 10 (rankbound's derivation; constants are our choices)",

@@ -22,6 +22,7 @@ import lemmas
 import numeric
 from derive import Derivation, DerivationError, HypothesisRefused
 from derive.claims import claims_of
+from derive.prior import prior as rebuilt_prior
 from lemmas import Hypothesis, Lemma, LemmaError, Source
 from lemmas.objects import (Distance, FunctionClass, GeneralisationGap, LipschitzInParameters, OutputBound,
                             RademacherComplexity, SupNorm, Tag)
@@ -189,6 +190,27 @@ def test_the_sharp_softmax_constant_comes_from_its_own_lemma():
     with pytest.raises(DerivationError):
         derive.theorem(constants={"c_sm": 1})
     assert derive.theorem("sharp-softmax").is_theorem
+
+
+@pytest.mark.parametrize("build, name", [
+    (lambda c: derive.deep_theorem(constants=c), "c_split"),            # the deep chain splits eps by free t_j
+    (lambda c: derive.deep_what_if(constants=c), "c_split"),
+    (lambda c: derive.tightened((), c), "c_conf_expected"),              # only the expected-confidence chain has it
+    (lambda c: derive.tightened(("sharp-nets",), c), "c_net"),           # the sharp nets have c_net_sharp instead
+    (lambda c: derive.tightened((), c), "c_nonexistent"),
+    (lambda c: rebuilt_prior("trauger-tewari", c), "c_zhang"),          # no Zhang cover in this chain
+])
+def test_an_override_of_a_constant_the_chain_does_not_use_is_refused(build, name):
+    """A chain hands each lemma only the overrides it has: one no step uses would vanish without a word."""
+    with pytest.raises(DerivationError, match=rf"\['{name}'\] are not constants of this chain"):
+        build({name: 100})
+
+
+def test_an_override_the_chain_uses_is_taken():
+    base = derive.tightened(("expected-confidence",))
+    raised = derive.tightened(("expected-confidence",), {"c_conf_expected": 2})
+    assert raised.is_theorem and raised.confidence == 2 * base.confidence
+    assert derive.deep_theorem(constants={"c_net": 10}).bound != derive.deep_theorem().bound
 
 
 def test_float64_and_mpmath_agree_on_raised_constants():

@@ -33,3 +33,12 @@ def test_constant_flags_are_checked():
                  ["--bound", "edelman", "--constant", "c_net=18"]):
         rc, _, err = run_cli(["eval"] + argv)
         assert rc == 2 and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_a_constant_the_deep_chain_does_not_use_is_refused_not_ignored():
+    """c_split is the single-head chain's eps split; the deep chain splits eps by its own weights."""
+    rc, out, err = run_cli(["eval", "--heads", "2", "--layers", "2", "--constant", "c_split=3"])
+    assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "c_split" in err and "not constants of this chain" in err
+    rc, _, err = run_cli(["eval", "--heads", "2", "--layers", "2", "--constant", "c_net=10", "--dps", "15"])
+    assert rc == 0, err
