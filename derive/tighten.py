@@ -51,7 +51,8 @@ from lemmas.symbols import L_loss, c, delta, eps, n
 from .deep import establish_deep_facts
 from .engine import Composed, Derivation, DerivationError, constants_used, refuse_unused_constants
 from .integrals import logplus_integral
-from .steps import apply_nets, confidence_part, entropy_blocks, group_cover, group_fact, integral_limits
+from .steps import (NET_LEMMAS, apply_nets, confidence_part, entropy_blocks, group_cover, group_fact,
+                    integral_limits)
 
 __all__ = ["Choice", "CHOICES", "CHOICE_ORDER", "SPLIT_WEIGHTS", "ALPHA_W", "Tightened", "tightened",
            "symbolic_constants", "SHARP_NETS", "close_blocks", "chain_constants"]
@@ -102,11 +103,9 @@ SPLIT_WEIGHTS = sympy.symbols("u_1:6", positive=True)
 #: Dudley's lower limit is alpha = U/(1 + w), w > 0
 ALPHA_W = sympy.Symbol("w_alpha", positive=True)
 
-#: the sharper nets, by parameter-set kind (as derive.steps.NET_LEMMAS)
-SHARP_NETS = {
-    "lowrank": ("low-rank-net-ball-sharp", lambda n1, n2, r, B: dict(n_1=n1, n_2=n2, r=r, B=B)),
-    "ball": ("volumetric-net-sharp", lambda k, R: dict(k=k, R=R)),
-}
+#: the sharper nets, by parameter-set kind (as derive.steps.NET_LEMMAS, whose parameter mappings they share)
+SHARP_NETS = {kind: (name, NET_LEMMAS[kind][1])
+              for kind, name in (("lowrank", "low-rank-net-ball-sharp"), ("ball", "volumetric-net-sharp"))}
 
 
 @dataclass(frozen=True, eq=False)
