@@ -317,7 +317,7 @@ class Derivation:
         hyps = tuple(Hypothesis(o.hypothesis.name, o.hypothesis.statement, o.condition,
                                 discharged_by=o.lemma) for o in self.obligations)
         concl = self.conclusion
-        free = sorted((concl.free_symbols | _free(self.failure)) - _bound_symbols(concl), key=str)
+        free = sorted(concl.free_symbols | _free(self.failure), key=str)     # integration variables are not free
         from lemmas.objects import Tag
         params = tuple(s for s in free if not isinstance(s, Tag))
         what_if = "; ".join(self.what_if_reasons) if self.what_if else ""
@@ -461,9 +461,3 @@ def replace(expr, pattern, replacement) -> tuple:
 
     return walk(expr), count
 
-
-def _bound_symbols(expr) -> set:
-    out = set()
-    for integ in expr.atoms(sympy.Integral):
-        out |= {lim[0] for lim in integ.limits}
-    return out

@@ -385,7 +385,7 @@ def evaluate_expr(expr, values: Mapping, dps: int = 30) -> Value:
         vals = {k: as_number(v, f"value of {k}") for k, v in values.items()}
     except LemmaError as exc:
         raise UsageError(str(exc)) from None
-    missing = {s for s in expr.free_symbols if s not in vals} - _bound_symbols(expr)
+    missing = {s for s in expr.free_symbols if s not in vals}        # integration variables are not free
     if missing:
         raise UsageError(f"no value for {sorted(map(str, missing))}")
     with mpmath.workdps(dps + GUARD_DIGITS):
@@ -394,12 +394,6 @@ def evaluate_expr(expr, values: Mapping, dps: int = 30) -> Value:
     with mpmath.workdps(dps):
         return Value(+v, dps)
 
-
-def _bound_symbols(expr) -> set:
-    out = set()
-    for integ in expr.atoms(sympy.Integral):
-        out |= {lim[0] for lim in integ.limits}
-    return out
 
 
 def evaluate_lemma(lemma, values: Mapping | None = None, dps: int = 30):

@@ -22,13 +22,6 @@ from lemmas.objects import Tag
 __all__ = ["rhs_at", "atoms", "atom", "mpf_le", "scaled", "within", "run_cli"]
 
 
-def _bound(expr) -> set:
-    out = set()
-    for integ in expr.atoms(sympy.Integral):
-        out |= {lim[0] for lim in integ.limits}
-    return out
-
-
 def rhs_at(lemma, values: Mapping, dps: int = 30):
     """The lemma's right side at ``values`` (constants at their defaults), as an mpf."""
     subs = {}
@@ -37,7 +30,7 @@ def rhs_at(lemma, values: Mapping, dps: int = 30):
     rhs = lemma.rhs.xreplace(lemma.constant_values())
     # atoms (MatrixNorm(A, ...), Distance(...), CoveringNumber(...)) count as given when mapped
     left = rhs.xreplace({k: sympy.Integer(1) for k in subs if not isinstance(k, sympy.Symbol)})
-    missing = {s for s in left.free_symbols - _bound(left) if not isinstance(s, Tag)} - set(subs)
+    missing = {s for s in left.free_symbols if not isinstance(s, Tag)} - set(subs)
     assert not missing, f"rhs_at({lemma.name}): no value for {sorted(map(str, missing))}"
     v = numeric.evaluate_lemma(lemma, subs, dps=dps)
     assert isinstance(v, mpmath.mpf), f"{lemma.name}: right side evaluated to {v!r}, not a real mpf"

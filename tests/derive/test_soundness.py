@@ -117,6 +117,16 @@ def test_a_pattern_that_does_not_occur_is_refused():
     assert not der.steps
 
 
+def test_a_symbol_free_beside_an_integral_over_it_stays_a_parameter_of_the_composed_lemma():
+    """x + int_0^1 sqrt(x) dx is free in x: the composed lemma must keep x as a parameter (only the
+    integration variable inside the integral is bound)."""
+    lem = toy("free-and-bound", y, x + sympy.Integral(sqrt(x), (x, 0, 1)), (x, y))
+    der = Derivation("mixed", 3 * y)            # 3 y <= 3 (x + int_0^1 sqrt(x) dx)
+    der.apply(lem)
+    composed = der.as_lemma("mixed-composed", register=False)
+    assert set(composed.params) == {x, y}
+
+
 def test_every_recorded_step_of_the_theorem_changed_the_bound():
     th = derive.theorem()
     for der in (th.covering, th.derivation):

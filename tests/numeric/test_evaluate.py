@@ -120,3 +120,13 @@ def test_unknown_variant_and_constants():
         numeric.evaluate(variant="nope")
     with pytest.raises(UsageError, match="c_nope"):
         numeric.evaluate(constants={"c_nope": 2})
+
+
+def test_evaluate_expr_asks_for_a_symbol_free_beside_an_integral_over_it():
+    import sympy
+    x = sympy.Symbol("x", positive=True)
+    expr = x + sympy.Integral(sympy.sqrt(x), (x, 0, 1))
+    with pytest.raises(UsageError, match=r"no value for \['x'\]"):
+        numeric.evaluate_expr(expr, {})
+    with mpmath.workdps(30):
+        assert numeric.evaluate_expr(expr, {x: 2}, dps=20) == pytest.approx(mpmath.mpf(2) + mpmath.mpf(2) / 3, rel=1e-18)
