@@ -28,7 +28,7 @@ import mpmath
 import sympy
 
 import derive
-from lemmas.core import truth
+from lemmas.core import LemmaError, as_number, truth
 from lemmas.symbols import SETTING_SYMBOLS, H, L
 
 from numeric.errors import NotCertified, ParameterError, UsageError
@@ -379,7 +379,6 @@ def evaluate_expr(expr, values: Mapping, dps: int = 30) -> Value:
     For chains of your own (the tutorial's two-layer bound); a certified enclosure of the same expression
     is :func:`numeric.certify`.  Values are numbers, never strings.
     """
-    from lemmas.core import LemmaError, as_number
     dps = check_dps(dps)
     try:
         vals = {k: as_number(v, f"value of {k}") for k, v in values.items()}

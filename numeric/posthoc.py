@@ -24,7 +24,7 @@ import mpmath
 import sympy
 
 from derive.posthoc import B0, cell_of, posthoc_theorem
-from lemmas.symbols import B_QK, B_V, B_w, r_v, r_w
+from lemmas.symbols import B_QK, B_V, B_w, delta, r_v, r_w
 
 from numeric.errors import ParameterError
 from numeric.evaluate import Value, check_dps, evaluate, evaluate_expr
@@ -79,11 +79,10 @@ def posthoc(measured: Mapping[str, Any], params: Mapping | Params | None = None,
     if missing:
         raise ParameterError(missing[0], "is a measured figure the post-hoc bound needs", "(missing)")
     m = {k: parse_number(k, measured[k]) for k in MEASURED}
-    figures = {k: m[k] for k in MEASURED}
     if isinstance(params, Params):
-        fixed = params.replace(**figures)
+        fixed = params.replace(**m)
     else:
-        fixed = Params.coerce({**dict(params or {}), **figures})
+        fixed = Params.coerce({**dict(params or {}), **m})
     cell = cell_of(*(sympy.Rational(m[k].numerator, m[k].denominator) for k in ("B_w", "B_V", "B_QK")))
     th = posthoc_theorem(variant)
     idx = {"B_w": th.indices[0], "B_V": th.indices[1], "B_QK": th.indices[2]}
@@ -93,7 +92,7 @@ def posthoc(measured: Mapping[str, Any], params: Mapping | Params | None = None,
     for s in (B_w, B_V, B_QK):
         values.pop(s, None)                      # the cell's radii replace the measured ones
     p_cell = th.p_cell.xreplace(values)
-    delta_cell = Fraction(str(sympy.Rational(values[sympy.Symbol("delta", positive=True)] * p_cell)))
+    delta_cell = Fraction(str(sympy.Rational(values[delta] * p_cell)))
     post = evaluate_expr(th.bound, values, dps=dps)
     fixed_value = evaluate(fixed, dps=dps, variant=variant).value
     return PosthocResult({k: (int(v) if v.denominator == 1 else v) for k, v in m.items()}, cell, delta_cell, post,
