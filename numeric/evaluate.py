@@ -32,7 +32,7 @@ from lemmas.core import LemmaError, as_number, truth
 from lemmas.symbols import SETTING_SYMBOLS, H, L
 
 from numeric.errors import NotCertified, ParameterError, UsageError
-from numeric.backends.mp import NotEvaluable, mp_eval, mp_logplus, to_mpf
+from numeric.backends.mp import MP_MODULES, NotEvaluable, mp_eval, to_mpf
 from numeric.params import MAX_DPS, Params
 
 __all__ = ["evaluate", "evaluate_expr", "Evaluation", "BlockValue", "Value", "compiled", "GUARD_DIGITS", "smallest_nonvacuous_n",
@@ -41,7 +41,6 @@ __all__ = ["evaluate", "evaluate_expr", "Evaluation", "BlockValue", "Value", "co
 GUARD_DIGITS = 15
 ARG_ORDER = SETTING_SYMBOLS          # (n, d, k, r_w, r_v, T, B_X, B_w, B_V, B_QK, L_sigma, L_loss, c, delta)
 DEEP_ARG_ORDER = SETTING_SYMBOLS + (H, L)
-_MODULES = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
 
 
 class Value(mpmath.mpf):
@@ -220,7 +219,7 @@ def _compiled(variant: str, constants: tuple, what_if: bool = False, deep: bool 
     args = arg_order(deep)
 
     def lam(expr):
-        return sympy.lambdify(args, expr, modules=_MODULES)
+        return sympy.lambdify(args, expr, modules=MP_MODULES)
 
     blocks = tuple((b.name, lam(b.D), lam(b.C), lam(b.U), lam(b.integral)) for b in th.blocks)
     c_rad = sympy.nsimplify(th.rademacher_term / th.rademacher_complexity)

@@ -23,7 +23,7 @@ from sympy import Integral, Piecewise
 
 from lemmas.objects import logplus
 
-__all__ = ["mp_eval", "NotEvaluable", "mp_logplus", "to_mpf"]
+__all__ = ["mp_eval", "NotEvaluable", "mp_logplus", "to_mpf", "MP_MODULES"]
 
 
 class NotEvaluable(ValueError):
@@ -33,6 +33,10 @@ class NotEvaluable(ValueError):
 def mp_logplus(x):
     """max(0, log x) in the current mpmath context."""
     return mpmath.log(x) if x > 1 else mpmath.mpf(0)
+
+
+#: ``sympy.lambdify`` modules for mpmath: log+ and the error functions of the closed-form integrals
+MP_MODULES = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
 
 
 def to_mpf(v):

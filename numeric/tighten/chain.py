@@ -39,9 +39,9 @@ import sympy
 import derive.tighten as T
 from lemmas.tightness import Cap
 from numeric.backends.arb import CertifiedValue, certify_expr
-from numeric.backends.mp import mp_logplus, to_mpf
+from numeric.backends.mp import MP_MODULES, to_mpf
 from numeric.errors import UsageError
-from numeric.evaluate import DEEP_ARG_ORDER, open_obligations
+from numeric.evaluate import DEEP_ARG_ORDER, mp_args, open_obligations
 from numeric.params import Params
 
 from .integrals import certified_integral, float_integral, plan_integral
@@ -57,7 +57,6 @@ def _float_logplus(x):
 
 
 _FLOAT = [{"logplus": _float_logplus, "erfc": math.erfc, "erf": math.erf}, "math"]
-_MP = [{"logplus": mp_logplus, "erfc": mpmath.erfc, "erf": mpmath.erf}, "mpmath"]
 
 
 def _plain(expr):
@@ -89,11 +88,11 @@ class Compiled:
         obj = _plain(self._uncapped(outer, zs))
         outer = _plain(outer)
         self._outer = sympy.lambdify(self.args + tuple(zs), outer, modules=_FLOAT)
-        self._outer_mp = sympy.lambdify(self.args + tuple(zs), outer, modules=_MP)
+        self._outer_mp = sympy.lambdify(self.args + tuple(zs), outer, modules=MP_MODULES)
         self._objective = sympy.lambdify(self.args + tuple(zs), obj, modules=_FLOAT)
-        self._objective_mp = sympy.lambdify(self.args + tuple(zs), obj, modules=_MP)
+        self._objective_mp = sympy.lambdify(self.args + tuple(zs), obj, modules=MP_MODULES)
         self._fns = [self._compile_plan(p) for p in self.plans]
-        self._fns_mp = [self._compile_plan(p, _MP) for p in self.plans]
+        self._fns_mp = [self._compile_plan(p, MP_MODULES) for p in self.plans]
 
     def _uncapped(self, outer, zs):
         """``outer`` with the trivial cap min(B_f, X) read as X when only X depends on the choices."""
@@ -138,8 +137,7 @@ class Compiled:
 
     def _eval_mp(self, fn_mp, params, choices, n):
         with mpmath.workdps(30):
-            args = [to_mpf(params[s.name]) if not (s.name == "n" and n is not None) else to_mpf(n)
-                    for s in DEEP_ARG_ORDER] + [to_mpf(choices[s]) for s in self.choices]
+            args = mp_args(params, n, deep=True) + [to_mpf(choices[s]) for s in self.choices]
             zs = [float_integral(p, f, tuple(args), mp=True) for p, f in zip(self.plans, self._fns_mp)]
             v = fn_mp(*(args + zs))
             return float(v) if mpmath.isfinite(v) and abs(v) < 1e300 else math.inf

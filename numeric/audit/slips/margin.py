@@ -28,7 +28,7 @@ import sympy
 from lemmas.core import Lemma
 from lemmas.objects import CoveringNumber, Distance
 
-from numeric.backends.mp import mp_eval, to_mpf
+from numeric.backends.mp import MP_MODULES, mp_eval, to_mpf
 
 from .common import Arena, frac
 
@@ -60,8 +60,7 @@ def _prepared(lemma: Lemma):
     atoms = tuple(sorted(rhs.atoms(CoveringNumber, Distance), key=sympy.default_sort_key))
     dummies = tuple(sympy.Dummy(f"a{i}") for i in range(len(atoms)))
     body = rhs.xreplace(dict(zip(atoms, dummies)))
-    mods = [{"logplus": lambda x: mpmath.log(x) if x > 1 else mpmath.mpf(0)}, "mpmath"]
-    fn = sympy.lambdify(params + dummies, body, modules=mods) if not body.free_symbols - set(params) - set(
+    fn = sympy.lambdify(params + dummies, body, modules=MP_MODULES) if not body.free_symbols - set(params) - set(
         dummies) else None
     # exact radius arguments of covering numbers (e.g. eps/2, eps/L_loss), evaluated on Fractions
     radius = tuple(sympy.lambdify(params, a.args[1].xreplace(consts), modules=[{}]) if isinstance(a, CoveringNumber)
