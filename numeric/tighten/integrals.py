@@ -34,9 +34,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import flint
+import mpmath
+import numpy as np
 import sympy
 
 from lemmas.tightness import Cap
+from numeric.backends.arb import arb_eval
 from numeric.errors import NotCertified
 
 __all__ = ["IntegralPlan", "plan_integral", "shape", "certified_integral", "float_integral", "sqrt_log_integral",
@@ -128,7 +131,6 @@ def sqrt_log_integral(K, a, b, zero_start: bool = False):
 
 def certified_integral(integral, values: dict, exact: dict | None = None):
     """A ball containing ``integral`` at ``values`` (Symbol -> arb, at flint's current precision)."""
-    from numeric.backends.arb import arb_eval
     plan = plan_integral(integral)
     lo, hi = arb_eval(plan.lo, values, exact), arb_eval(plan.hi, values, exact)
     if not lo < hi:
@@ -175,14 +177,9 @@ def _pieces_arb(lo, hi, cuts):
 
 
 # -- float64 -----------------------------------------------------------------------------------------------
-_GL = {}
-
-
+@lru_cache(maxsize=None)
 def _gl(n: int):
-    if n not in _GL:
-        import numpy as np
-        _GL[n] = np.polynomial.legendre.leggauss(n)
-    return _GL[n]
+    return np.polynomial.legendre.leggauss(n)
 
 
 #: the float64 integral ignores x < b e^-_SPAN (a share below e^-_SPAN sqrt(log(1 + K/b) + _SPAN) of it)
@@ -194,7 +191,6 @@ def float_sqrt_log_integral(K: float, a: float, b: float, nodes: int = 128, log_
     ``[max(log a, log b - 40), log b]`` (the integrand is analytic in a strip of width pi around the path,
     so 128 nodes give ~1e-13), with ``log(1 + K e^-t)`` as ``logaddexp(0, log K - t)`` (no overflow; pass
     ``log_K`` when K itself is beyond float64)."""
-    import numpy as np
     if b <= a:
         return 0.0
     t_hi = math.log(b)
@@ -213,7 +209,6 @@ def float_integral(plan: IntegralPlan, fns: dict, args: tuple, mp: bool = False)
     With ``mp`` the compiled functions are mpmath ones (for parameters beyond float64, e.g. rho^(L-2) at large
     L): limits, cuts, A and log K are computed in mpmath, the quadrature itself in float64 (it needs only
     log K), and the result is an mpf."""
-    import mpmath
     sqrt, log = (mpmath.sqrt, mpmath.log) if mp else (math.sqrt, math.log)
     lo, hi = fns["lo"](*args), fns["hi"](*args)
     if not hi > lo:

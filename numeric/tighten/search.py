@@ -33,7 +33,7 @@ from numeric.evaluate import integer_boundary
 from numeric.params import MAX_COUNT, Params, SPECS
 
 from .chain import Compiled, compiled_chain
-from .optimise import Settings, optimise
+from .optimise import Settings, optimise, round_sig
 
 __all__ = ["Best", "best", "smallest_n", "largest_value", "SOLVABLE"]
 
@@ -274,7 +274,6 @@ def largest_value(choices, params: Params, name: str, count_max: int = 10**18, r
 
 
 def _round_down(x: float) -> Fraction:
-    from .optimise import round_sig
     return round_sig(x, 10, down=True)
 
 
