@@ -15,14 +15,16 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def add_param_flags(p):
+def add_param_flags(p, dps: bool = True,
+                    variant_help: str = "named variant of the chain (default, sharp-softmax, dudley-half)"):
+    """--preset, one flag per parameter, --dps (unless the command has its own) and --variant."""
     p.add_argument("--preset", default=DEFAULT_PRESET,
                    help=f"parameter preset ({', '.join(PRESETS)}); flags override it")
     for spec in SPECS:
         p.add_argument(spec.flag, dest=spec.name, default=None, metavar="X", help=spec.help)
-    p.add_argument("--dps", default="30", help="decimal digits of the results (default 30)")
-    p.add_argument("--variant", default="default", help="named variant of the chain (default, sharp-softmax, "
-                                                        "dudley-half)")
+    if dps:
+        p.add_argument("--dps", default="30", help="decimal digits of the results (default 30)")
+    p.add_argument("--variant", default="default", help=variant_help)
 
 
 def params_from(args):

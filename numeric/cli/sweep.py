@@ -36,21 +36,11 @@ def vary_help() -> str:
             "1e-3:1e3:log:60, delta 1e-9:0.5:log:60)")
 
 
-def param_flags(parser):
-    """--preset, one flag per parameter, --variant (the chain of truong)."""
-    from numeric.params import DEFAULT_PRESET, PRESETS, SPECS
-    parser.add_argument("--preset", default=DEFAULT_PRESET,
-                        help=f"parameter preset ({', '.join(PRESETS)}); flags override it")
-    for spec in SPECS:
-        parser.add_argument(spec.flag, dest=spec.name, default=None, metavar="X", help=spec.help)
-    parser.add_argument("--variant", default="default",
-                        help="named variant of the chain of the truong bound (default, sharp-softmax, dudley-half); "
-                             "the rebuilt prior bounds have none")
-
-
 def common_flags(parser):
-    """The flags sweep and plot share."""
-    param_flags(parser)
+    """The flags sweep and plot share (each has its own --dps, or none)."""
+    from numeric.cli.common import add_param_flags
+    add_param_flags(parser, dps=False, variant_help="named variant of the chain of the truong bound (default, "
+                                                    "sharp-softmax, dudley-half); the rebuilt prior bounds have none")
     parser.add_argument("--vary", required=True, metavar="SPEC", help=vary_help())
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
