@@ -51,7 +51,7 @@ from numeric.evaluate import check_dps
 from numeric.params import Params
 
 __all__ = ["arb_eval", "certified_evaluate", "certify_expr", "CertifiedValue", "to_arb", "arb_endpoints",
-           "decimal_round", "working_precision", "Undecided"]
+           "decimal_round", "working_precision", "Undecided", "start_bits"]
 
 #: bits added to the requested digits at the first attempt; each further attempt doubles the precision
 GUARD_BITS = 32
@@ -347,6 +347,11 @@ class CertifiedValue:
     prec: int          # the working precision (bits) of the returned enclosure
     attempts: int
 
+    @classmethod
+    def of(cls, lo: Fraction, hi: Fraction, dps: int, prec: int, attempts: int = 1) -> "CertifiedValue":
+        """The enclosure [lo, hi], certified when it determines ``dps`` digits."""
+        return cls(lo, hi, dps, _is_certified(lo, hi, dps), prec, attempts)
+
     @property
     def mid(self) -> Fraction:
         return (self.lo + self.hi) / 2
@@ -372,6 +377,11 @@ def _is_certified(lo: Fraction, hi: Fraction, dps: int) -> bool:
     return (hi - lo) <= Fraction(1, 10 ** dps) * min(abs(lo), abs(hi))
 
 
+def start_bits(dps: int) -> int:
+    """The working precision (bits) of a first attempt at ``dps`` digits: dps log2(10) + GUARD_BITS."""
+    return int(dps * math.log2(10)) + GUARD_BITS
+
+
 def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_ATTEMPTS,
                  extend=None) -> CertifiedValue:
     """Enclose ``expr`` at exact ``values`` (Symbol -> int / Fraction / SymPy rational).
@@ -387,7 +397,7 @@ def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_A
         exact = {s: as_number(v, f"value of {s}") for s, v in values.items()}
     except LemmaError as exc:
         raise UsageError(str(exc)) from None
-    prec = int(dps * math.log2(10)) + GUARD_BITS
+    prec = start_bits(dps)
     last_error = None
     best = None
     for attempt in range(1, max_attempts + 1):
@@ -398,7 +408,7 @@ def certify_expr(expr, values: Mapping, dps: int = 30, max_attempts: int = MAX_A
             ball = arb_eval(expr, balls, exact)
             if ball.is_finite():
                 lo, hi = arb_endpoints(ball)
-                best = CertifiedValue(lo, hi, dps, _is_certified(lo, hi, dps), prec, attempt)
+                best = CertifiedValue.of(lo, hi, dps, prec, attempt)
                 if best.certified:
                     return best
             else:

@@ -28,7 +28,6 @@ True
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from fractions import Fraction
@@ -153,8 +152,7 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
     the signs of F' = dA - dI g, min F >= F(alpha_0) + min(F'(alpha_0)(alpha_L - alpha_0),
     F'(alpha_0)(alpha_U - alpha_0)) and min F <= F(alpha_0).
     """
-    from numeric.backends.arb import (CertifiedValue, _is_certified, arb_endpoints, arb_eval, to_arb,
-                                      working_precision, GUARD_BITS)
+    from numeric.backends.arb import CertifiedValue, arb_endpoints, arb_eval, start_bits, to_arb, working_precision
     from numeric.compare.priors import _balls, certified_prior
     dps = check_dps(dps)
     p = Params.coerce(params)
@@ -167,7 +165,7 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
         pt = prior_point(vs, p, constants=constants)
         alpha0 = Fraction(mpmath.nstr(pt.alpha, dps + 10))
         spread = Fraction(mpmath.nstr(pt.alpha * mpmath.mpf(10) ** -(dps + 4), 5))
-    prec = int(dps * math.log2(10)) + GUARD_BITS
+    prec = start_bits(dps)
     with working_precision(prec):
         balls = _balls(p)
         dA_b, dI_b = arb_eval(comp.dA, balls), arb_eval(comp.dI, balls)
@@ -182,7 +180,7 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
                 raise NotCertified("could not certify that the optimal alpha is the upper limit b")
             val = arb_eval(comp.outer_expr, {**balls, ALPHA: b_ball, comp.I: to_arb(0)})
             lo, hi = arb_endpoints(val)
-            return CertifiedValue(lo, hi, dps, _is_certified(lo, hi, dps), prec, 1)
+            return CertifiedValue.of(lo, hi, dps, prec)
         aL, aU = alpha0 - spread, alpha0 + spread
         if not (Fprime(aL) < 0 and Fprime(aU) > 0):
             raise NotCertified("could not bracket the optimal alpha with certified signs of the derivative")
@@ -190,7 +188,7 @@ def prior_enclosure(vs: str, params: Mapping | Params, n: int | None = None, dps
         d0 = Fprime(alpha0)
         drop = (d0 * to_arb(aL - alpha0)).min(d0 * to_arb(aU - alpha0))
         lo = min(arb_endpoints(to_arb(F0.lo) + drop)[0], F0.lo)
-        return CertifiedValue(lo, F0.hi, dps, _is_certified(lo, F0.hi, dps), prec, 1)
+        return CertifiedValue.of(lo, F0.hi, dps, prec)
 
 
 def certification_points(n_star) -> tuple:

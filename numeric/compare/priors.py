@@ -303,16 +303,13 @@ def certified_prior(name: str, params: Mapping | Params, alpha: Fraction, dps: i
     The Dudley integral is enclosed by ``flint.acb.integral`` (rigorous, :func:`certified_integral`);
     ``alpha`` must be an exact number in (0, B_f].  ``n`` overrides the sample size (an int).
     """
-    import math
-
-    from numeric.backends.arb import (GUARD_BITS as ARB_GUARD, CertifiedValue, _is_certified, arb_endpoints,
-                                      arb_eval, to_arb, working_precision)
+    from numeric.backends.arb import CertifiedValue, arb_endpoints, arb_eval, start_bits, to_arb, working_precision
     dps = check_dps(dps)
     p = Params.coerce(params)
     if n is not None:
         p = p.replace(n=n)
     comp = compiled_prior(name, constants)
-    prec = int(dps * math.log2(10)) + ARB_GUARD
+    prec = start_bits(dps)
     with working_precision(prec):
         balls = _balls(p)
         a = to_arb(Fraction(alpha))
@@ -324,4 +321,4 @@ def certified_prior(name: str, params: Mapping | Params, alpha: Fraction, dps: i
         if not val.is_finite():
             raise NotCertified(f"no finite enclosure of the rebuilt {name} bound")
         l, h = arb_endpoints(val)
-        return CertifiedValue(l, h, dps, _is_certified(l, h, dps), prec, 1)
+        return CertifiedValue.of(l, h, dps, prec)
